@@ -1,0 +1,88 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalUrl = z
+  .string()
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+/**
+ * Every setting PixelFlow reads, with its default and range. `.env.example`
+ * documents the same list for operators; keep the two in step.
+ */
+const configSchema = z
+  .object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(0, 65535).default(4000),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+
+    DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/pixelflow'),
+    DATABASE_POOL_SIZE: int(1, 100).default(10),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Namespaces every Redis key and channel, so several deployments can share one Redis. */
+    REDIS_KEY_PREFIX: z.string().min(1).default('pixelflow:'),
+
+    /** Unset: an embedded S3-compatible server runs on STORAGE_EMBEDDED_DIR. */
+    STORAGE_ENDPOINT: optionalUrl,
+    /** The endpoint clients use for presigned URLs; defaults to STORAGE_ENDPOINT. */
+    STORAGE_PUBLIC_ENDPOINT: optionalUrl,
+    STORAGE_ACCESS_KEY: z.string().min(1).default('S3RVER'),
+    STORAGE_SECRET_KEY: z.string().min(1).default('S3RVER'),
+    STORAGE_REGION: z.string().min(1).default('us-east-1'),
+    STORAGE_BUCKET: z.string().min(3).max(63).default('pixelflow'),
+    STORAGE_EMBEDDED_PORT: int(0, 65535).default(9000),
+    STORAGE_EMBEDDED_DIR: z.string().min(1).default('.data/s3'),
+
+    UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(900),
+    DOWNLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
+    SOURCE_MAX_BYTES: int(1, 1024 * MiB).default(50 * MiB),
+    /** Largest width × height × frames decoded; larger sources fail before decoding. */
+    MAX_INPUT_PIXELS: int(1, 2 ** 31).default(100_000_000),
+    MAX_OUTPUTS_PER_JOB: int(1, 50).default(10),
+    JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+
+    /** Worker threads running sharp; one job per thread. */
+    POOL_THREADS: int(1, 64).default(availableParallelism()),
+    LEASE_MS: int(1000, 3_600_000).default(30_000),
+    LEASE_RENEW_MS: int(100, 3_600_000).default(10_000),
+    /** Longest an idle dispatcher waits before polling the queue again. */
+    DISPATCH_POLL_MS: int(10, 60_000).default(1000),
+    MAX_ATTEMPTS: int(1, 20).default(3),
+    RETRY_BASE_MS: int(10, 600_000).default(1000),
+
+    /** Development only: lets jobs read sources from this folder. Unset disables it. */
+    LOCAL_SOURCE_DIR: z.string().min(1).optional(),
+  })
+  .refine((c) => c.LEASE_RENEW_MS < c.LEASE_MS, {
+    path: ['LEASE_RENEW_MS'],
+    message: 'must be shorter than LEASE_MS so a live lease is renewed before it expires',
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the whole environment at once and reports every problem together. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const value = env[name];
+    const received = value === undefined ? '' : ` (received ${JSON.stringify(value)})`;
+    return `${name}: ${issue.message}${received}`;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+
+import type { Database } from '../infra/postgres.ts';
+import { jobOutputs, jobs, type JobRow, type JobStatus } from '../infra/tables.ts';
+import type { OutputSpec } from '../pool/task.ts';
+import type { JobSnapshot } from './job-snapshot.ts';
+
+export interface NewJob {
+  owner: string;
+  outputs: OutputSpec[];
+  webhookUrl: string | null;
+  localSource: string | null;
+}
+
+export interface JobPageOptions {
+  owner: string;
+  status: JobStatus | null;
+  limit: number;
+  /** Keyset cursor: the last job of the previous page. */
+  before: { createdAt: Date; id: string } | null;
+}
+
+export type JobStore = ReturnType<typeof createJobStore>;
+
+/** Reads and the client-driven writes of jobs; every one is scoped to an owner. */
+export function createJobStore(db: Database) {
+  async function withOutputs(rows: JobRow[]): Promise<JobSnapshot[]> {
+    if (rows.length === 0) return [];
+    const outputs = await db
+      .select()
+      .from(jobOutputs)
+      .where(inArray(jobOutputs.jobId, rows.map((row) => row.id)));
+
+    return rows.map((job) => {
+      const own = outputs.filter((output) => output.jobId === job.id);
+      const outputsDone = job.status === 'SUCCEEDED' ? own.length : 0;
+      return { job, outputs: own, outputsDone };
+    });
+  }
+
+  return {
+    withOutputs,
+
+    async create(input: NewJob): Promise<JobRow> {
+      const id = randomUUID();
+      const [row] = await db
+        .insert(jobs)
+        .values({ id, sourceKey: `sources/${id}`, ...input })
+        .returning();
+      return row as JobRow;
+    },
+
+    async find(owner: string, id: string): Promise<JobSnapshot | null> {
+      const rows = await db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.id, id), eq(jobs.owner, owner)));
+      const [snapshot] = await withOutputs(rows);
+      return snapshot ?? null;
+    },
+
+    async page(options: JobPageOptions): Promise<JobSnapshot[]> {
+      const { before } = options;
+      const rows = await db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.owner, options.owner),
+            options.status ? eq(jobs.status, options.status) : undefined,
+            before
+              ? or(
+                  lt(jobs.createdAt, before.createdAt),
+                  and(eq(jobs.createdAt, before.createdAt), lt(jobs.id, before.id)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        .limit(options.limit);
+      return withOutputs(rows);
+    },
+
+    /** CREATED → QUEUED once the source passed its checks. Null when not CREATED. */
+    async markQueued(
+      owner: string,
+      id: string,
+      source: { bytes: number; format: string },
+    ): Promise<JobRow | null> {
+      const [row] = await db
+        .update(jobs)
+        .set({
+          status: 'QUEUED',
+          sourceBytes: source.bytes,
+          sourceFormat: source.format,
+          queuedAt: sql`now()`,
+          updatedAt: sql`now()`,
+          version: sql`${jobs.version} + 1`,
+        })
+        .where(and(eq(jobs.id, id), eq(jobs.owner, owner), eq(jobs.status, 'CREATED')))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Any unfinished job → CANCELED. Null when the job has already finished. */
+    async cancel(owner: string, id: string): Promise<JobRow | null> {
+      const [row] = await db
+        .update(jobs)
+        .set({
+          status: 'CANCELED',
+          finishedAt: sql`now()`,
+          leaseExpiresAt: null,
+          updatedAt: sql`now()`,
+          version: sql`${jobs.version} + 1`,
+        })
+        .where(
+          and(
+            eq(jobs.id, id),
+            eq(jobs.owner, owner),
+            inArray(jobs.status, ['CREATED', 'QUEUED', 'PROCESSING']),
+          ),
+        )
+        .returning();
+      return row ?? null;
+    },
+  };
+}
