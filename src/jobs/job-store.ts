@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Database } from '../infra/postgres.ts';
 import { jobOutputs, jobs, type JobRow, type JobStatus } from '../infra/tables.ts';
@@ -18,8 +18,11 @@ export interface JobPageOptions {
   owner: string;
   status: JobStatus | null;
   limit: number;
-  /** Keyset cursor: the last job of the previous page. */
-  before: { createdAt: Date; id: string } | null;
+  /** Keyset cursors: ids of jobs the page starts after or ends before. */
+  olderThan: string | null;
+  newerThan: string | null;
+  /** Walk backwards (for `last`); the caller reverses the page. */
+  oldestFirst: boolean;
 }
 
 export type JobStore = ReturnType<typeof createJobStore>;
@@ -62,7 +65,14 @@ export function createJobStore(db: Database) {
     },
 
     async page(options: JobPageOptions): Promise<JobSnapshot[]> {
-      const { before } = options;
+      // Compare (created_at, id) pairs so that jobs created in the same
+      // microsecond are neither skipped nor repeated between pages.
+      const position = (id: string) =>
+        sql`(select ${jobs.createdAt}, ${jobs.id} from ${jobs} where ${jobs.id} = ${id})`;
+      const order = options.oldestFirst
+        ? [asc(jobs.createdAt), asc(jobs.id)]
+        : [desc(jobs.createdAt), desc(jobs.id)];
+
       const rows = await db
         .select()
         .from(jobs)
@@ -70,15 +80,15 @@ export function createJobStore(db: Database) {
           and(
             eq(jobs.owner, options.owner),
             options.status ? eq(jobs.status, options.status) : undefined,
-            before
-              ? or(
-                  lt(jobs.createdAt, before.createdAt),
-                  and(eq(jobs.createdAt, before.createdAt), lt(jobs.id, before.id)),
-                )
+            options.olderThan
+              ? sql`(${jobs.createdAt}, ${jobs.id}) < ${position(options.olderThan)}`
+              : undefined,
+            options.newerThan
+              ? sql`(${jobs.createdAt}, ${jobs.id}) > ${position(options.newerThan)}`
               : undefined,
           ),
         )
-        .orderBy(desc(jobs.createdAt), desc(jobs.id))
+        .orderBy(...order)
         .limit(options.limit);
       return withOutputs(rows);
     },
@@ -126,4 +136,11 @@ export function createJobStore(db: Database) {
       return row ?? null;
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Job ids are UUIDs; anything else names no job and never reaches Postgres. */
+export function isJobId(value: string): boolean {
+  return UUID.test(value);
 }

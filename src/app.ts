@@ -1,0 +1,140 @@
+import type { Config } from './config.ts';
+import { createGraphQLHandler } from './http/yoga.ts';
+import { createHttpServer } from './http/server.ts';
+import { startEmbeddedS3, type EmbeddedS3 } from './infra/embedded-s3.ts';
+import { createPostgres } from './infra/postgres.ts';
+import { createRedis } from './infra/redis.ts';
+import { createStorage } from './infra/storage.ts';
+import { createDispatcher } from './jobs/dispatcher.ts';
+import { createJobEvents } from './jobs/job-events.ts';
+import { reviveSnapshotDates } from './jobs/job-snapshot.ts';
+import { createJobStore } from './jobs/job-store.ts';
+import { createJobTransitions } from './jobs/job-transitions.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { createImagePool } from './pool/create-pool.ts';
+import { createLeasedQueue } from './queue/leased-queue.ts';
+import { buildSchema } from './schema/index.ts';
+
+export interface App {
+  /** The port the HTTP server listens on (useful when PORT is 0). */
+  port: number;
+  url: string;
+  /** Stops taking work, finishes jobs in flight, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts one replica: the API and the image pool, in this process. */
+export async function createApp(config: Config, logger: Logger): Promise<App> {
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
+  const onClose = (name: string, run: () => Promise<void>) => cleanups.unshift({ name, run });
+
+  async function close() {
+    const steps = cleanups.splice(0);
+    for (const step of steps) {
+      try {
+        await step.run();
+      } catch (error: unknown) {
+        logger.error({ err: error, step: step.name }, 'shutdown step failed');
+      }
+    }
+  }
+
+  try {
+    const storage = await openStorage(config, logger, onClose);
+
+    const postgres = createPostgres({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+    onClose('postgres', postgres.close);
+    await postgres.migrate();
+
+    const redis = createRedis({ url: config.REDIS_URL, reviver: reviveSnapshotDates });
+    onClose('redis', redis.close);
+
+    const keyPrefix = config.REDIS_KEY_PREFIX;
+    const queue = createLeasedQueue({ redis: redis.command, keyPrefix, leaseMs: config.LEASE_MS });
+    const events = createJobEvents({ pubsub: redis.pubsub, keyPrefix });
+    const store = createJobStore(postgres.db);
+
+    const pool = createImagePool({ threads: config.POOL_THREADS });
+    onClose('pool', pool.close);
+    const metrics = createMetrics({
+      readQueueDepth: queue.depth,
+      readBusyThreads: pool.busyThreads,
+      poolThreads: config.POOL_THREADS,
+    });
+
+    const dispatcher = createDispatcher({
+      queue,
+      transitions: createJobTransitions(postgres.db),
+      store,
+      events,
+      storage,
+      pool,
+      metrics,
+      logger,
+      pollMs: config.DISPATCH_POLL_MS,
+      leaseMs: config.LEASE_MS,
+      renewMs: config.LEASE_RENEW_MS,
+      maxAttempts: config.MAX_ATTEMPTS,
+      retryBaseMs: config.RETRY_BASE_MS,
+      jobTimeoutMs: config.JOB_TIMEOUT_MS,
+      maxInputPixels: config.MAX_INPUT_PIXELS,
+    });
+
+    const yoga = createGraphQLHandler(
+      buildSchema(),
+      { config, store, storage, queue, events, logger },
+      logger,
+    );
+    const http = createHttpServer({
+      yoga,
+      registry: metrics.registry,
+      logger,
+      readiness: { postgres: postgres.ping, redis: redis.ping, storage: storage.ping },
+    });
+    const port = await http.listen(config.PORT, config.HOST);
+    onClose('http', http.close);
+
+    await dispatcher.start();
+    onClose('dispatcher', dispatcher.stop);
+
+    const url = `http://${config.HOST}:${port}`;
+    logger.info({ url: `${url}/graphql`, poolThreads: config.POOL_THREADS }, 'pixelflow ready');
+    return { port, url, close };
+  } catch (error: unknown) {
+    await close();
+    throw error;
+  }
+}
+
+async function openStorage(
+  config: Config,
+  logger: Logger,
+  onClose: (name: string, run: () => Promise<void>) => void,
+) {
+  let endpoint = config.STORAGE_ENDPOINT;
+  let credentials = { accessKey: config.STORAGE_ACCESS_KEY, secretKey: config.STORAGE_SECRET_KEY };
+
+  if (!endpoint) {
+    const embedded: EmbeddedS3 = await startEmbeddedS3({
+      host: '127.0.0.1',
+      port: config.STORAGE_EMBEDDED_PORT,
+      directory: config.STORAGE_EMBEDDED_DIR,
+      bucket: config.STORAGE_BUCKET,
+    });
+    onClose('embedded-s3', embedded.close);
+    endpoint = embedded.endpoint;
+    credentials = { accessKey: embedded.accessKey, secretKey: embedded.secretKey };
+    logger.info({ endpoint, directory: config.STORAGE_EMBEDDED_DIR }, 'embedded storage started');
+  }
+
+  const storage = createStorage({
+    endpoint,
+    publicEndpoint: config.STORAGE_PUBLIC_ENDPOINT ?? endpoint,
+    region: config.STORAGE_REGION,
+    bucket: config.STORAGE_BUCKET,
+    ...credentials,
+  });
+  await storage.ensureBucket();
+  return storage;
+}

@@ -1,0 +1,75 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+
+import type { Logger } from '../logger.ts';
+import type { Context, Services } from '../schema/context.ts';
+
+export const OWNER_HEADER = 'x-user-id';
+const MAX_OWNER_LENGTH = 128;
+
+const DEFAULT_QUERY = `# Try: create a job, upload with curl, start it, follow it.
+mutation Create {
+  createJob(input: { outputs: [
+    { id: "thumb", resize: { width: 150 }, format: WEBP }
+    { id: "large", resize: { width: 720 }, format: JPEG, quality: 82 }
+  ] }) {
+    __typename
+    ... on CreateJobPayload { job { id status } upload { url expiresAt } }
+    ... on InvalidInputError { message issues { path accepted received } }
+  }
+}
+`;
+
+export interface ServerContext {
+  /** Set for graphql-ws connections: the owner named in connectionParams. */
+  connectionOwner?: string | null;
+}
+
+export function createGraphQLHandler(
+  schema: GraphQLSchema,
+  services: Services,
+  logger: Logger,
+): YogaServerInstance<ServerContext, Context> {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // GraphiQL's assets are served from this process: it renders with no internet access.
+    renderGraphiQL,
+    graphiql: {
+      title: 'PixelFlow',
+      defaultQuery: DEFAULT_QUERY,
+      headers: JSON.stringify({ [OWNER_HEADER]: 'demo-user' }),
+    },
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'graphql'),
+      info: (...args) => logger.info({ args }, 'graphql'),
+      warn: (...args) => logger.warn({ args }, 'graphql'),
+      error: (...args) => logger.error({ args }, 'graphql'),
+    },
+    context: ({ request, connectionOwner }): Context => {
+      const owner = parseOwner(
+        connectionOwner !== undefined ? connectionOwner : request.headers.get(OWNER_HEADER),
+      );
+      return {
+        ...services,
+        owner,
+        requireOwner() {
+          if (owner === null) {
+            throw new GraphQLError(`send your user id in the ${OWNER_HEADER} header`, {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            });
+          }
+          return owner;
+        },
+      };
+    },
+  });
+}
+
+export function parseOwner(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const owner = value.trim();
+  return owner.length > 0 && owner.length <= MAX_OWNER_LENGTH ? owner : null;
+}

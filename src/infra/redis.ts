@@ -1,0 +1,46 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+
+export interface RedisConnections {
+  /** Commands and scripts. */
+  command: Redis;
+  /** Publish/subscribe across replicas; owns two connections of its own. */
+  pubsub: RedisPubSub;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisOptions {
+  url: string;
+  reviver?: (key: string, value: unknown) => unknown;
+}
+
+export function createRedis(options: RedisOptions): RedisConnections {
+  // A bounded retry count makes a command fail instead of waiting forever
+  // while Redis is down, so the API answers with an error rather than hanging.
+  const connect = () =>
+    new Redis(options.url, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: false });
+
+  const command = connect();
+  const pubsub = new RedisPubSub({
+    publisher: connect(),
+    subscriber: connect(),
+    ...(options.reviver ? { reviver: options.reviver } : {}),
+  });
+  let closed = false;
+
+  return {
+    command,
+    pubsub,
+
+    async ping() {
+      await command.ping();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([pubsub.close(), command.quit()]);
+    },
+  };
+}

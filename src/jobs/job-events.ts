@@ -1,0 +1,95 @@
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
+
+import type { JobSnapshot } from './job-snapshot.ts';
+
+export interface JobEventsOptions {
+  pubsub: RedisPubSub;
+  keyPrefix: string;
+}
+
+export interface JobFollower {
+  /** Resolves once Redis confirmed the subscription: later events will arrive. */
+  ready: Promise<void>;
+  next(): Promise<JobSnapshot>;
+  close(): void;
+}
+
+export type JobEvents = ReturnType<typeof createJobEvents>;
+
+/**
+ * Job state changes, cancel requests and "work is ready" signals, carried
+ * over Redis pub/sub so that every replica hears about every job.
+ */
+export function createJobEvents(options: JobEventsOptions) {
+  const { pubsub, keyPrefix } = options;
+  const jobChannel = (id: string) => `${keyPrefix}job:${id}`;
+  const cancelChannel = `${keyPrefix}job-cancel`;
+  const readyChannel = `${keyPrefix}queue-ready`;
+
+  return {
+    publish(snapshot: JobSnapshot): Promise<void> {
+      return pubsub.publish(jobChannel(snapshot.job.id), snapshot);
+    },
+
+    /** Buffers every event for one job from the moment the subscription is ready. */
+    follow(jobId: string): JobFollower {
+      const buffered: JobSnapshot[] = [];
+      let waiting: ((snapshot: JobSnapshot) => void) | null = null;
+      let subscriptionId: number | null = null;
+      let closed = false;
+
+      const ready = pubsub
+        .subscribe<JobSnapshot>(jobChannel(jobId), (snapshot) => {
+          if (waiting) {
+            const deliver = waiting;
+            waiting = null;
+            deliver(snapshot);
+          } else {
+            buffered.push(snapshot);
+          }
+        })
+        .then((id) => {
+          subscriptionId = id;
+          if (closed) pubsub.unsubscribe(id);
+        });
+
+      return {
+        ready,
+        next() {
+          const first = buffered.shift();
+          if (first) return Promise.resolve(first);
+          return new Promise((resolve) => {
+            waiting = resolve;
+          });
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          if (subscriptionId !== null) pubsub.unsubscribe(subscriptionId);
+        },
+      };
+    },
+
+    requestCancel(jobId: string): Promise<void> {
+      return pubsub.publish(cancelChannel, { jobId });
+    },
+
+    onCancelRequest(handle: (jobId: string) => void): Promise<number> {
+      return pubsub.subscribe<{ jobId: string }>(cancelChannel, (message) =>
+        handle(message.jobId),
+      );
+    },
+
+    announceReady(): Promise<void> {
+      return pubsub.publish(readyChannel, {});
+    },
+
+    onReady(handle: () => void): Promise<number> {
+      return pubsub.subscribe(readyChannel, () => handle());
+    },
+
+    unsubscribe(subscriptionId: number): void {
+      pubsub.unsubscribe(subscriptionId);
+    },
+  };
+}

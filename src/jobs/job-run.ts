@@ -1,0 +1,252 @@
+import { performance } from 'node:perf_hooks';
+import { MessageChannel } from 'node:worker_threads';
+
+import type { Storage } from '../infra/storage.ts';
+import type { JobOutputRow, JobRow } from '../infra/tables.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics, JobOutcome } from '../metrics.ts';
+import type { OutputFormat, ProcessResult, ProcessTask } from '../pool/task.ts';
+import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
+import type { JobEvents } from './job-events.ts';
+import type { JobSnapshot } from './job-snapshot.ts';
+import type { JobTransitions, StoredOutput } from './job-transitions.ts';
+
+export interface JobRunOptions {
+  leaseMs: number;
+  /** How often a running job's lease is renewed; shorter than leaseMs. */
+  renewMs: number;
+  maxAttempts: number;
+  /** First retry delay; doubles with each attempt, with jitter. */
+  retryBaseMs: number;
+  jobTimeoutMs: number;
+  maxInputPixels: number;
+}
+
+interface JobRunDeps extends JobRunOptions {
+  queue: LeasedQueue;
+  transitions: JobTransitions;
+  events: JobEvents;
+  storage: Storage;
+  pool: { run(task: ProcessTask, options: { signal: AbortSignal }): Promise<ProcessResult> };
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** The abort reason when a client canceled the job while it ran here. */
+export class JobCanceledSignal extends Error {
+  constructor() {
+    super('job canceled');
+    this.name = 'JobCanceledSignal';
+  }
+}
+
+const CONTENT_TYPES: Record<OutputFormat, string> = {
+  JPEG: 'image/jpeg',
+  PNG: 'image/png',
+  WEBP: 'image/webp',
+  AVIF: 'image/avif',
+};
+
+export const outputKey = (jobId: string, outputId: string, format: OutputFormat) =>
+  `outputs/${jobId}/${outputId}.${format.toLowerCase()}`;
+
+/**
+ * Runs one leased job to an outcome: claim it in Postgres, keep the lease
+ * alive, process it in the pool, store the outputs and write the terminal
+ * state, fenced by the attempt.
+ */
+export async function runJob(lease: Lease, canceled: AbortSignal, deps: JobRunDeps) {
+  const { queue, transitions, metrics } = deps;
+  const claim = await transitions.claim(lease.jobId, deps.leaseMs, deps.maxAttempts);
+
+  if (claim.kind === 'gone') {
+    await queue.acknowledge(lease);
+    return;
+  }
+  if (claim.kind === 'lease-live') {
+    await queue.retryLater(lease, claim.until.getTime() - Date.now());
+    return;
+  }
+  if (claim.kind === 'exhausted') {
+    await queue.acknowledge(lease);
+    metrics.recordOutcome('failed', 0);
+    await publish(deps, { job: claim.job, outputs: [], outputsDone: 0 });
+    return;
+  }
+
+  const job = claim.job;
+  const logger = deps.logger.child({ jobId: job.id, attempt: job.attempt });
+  const started = performance.now();
+  await publish(deps, { job, outputs: [], outputsDone: 0 });
+
+  const leaseLost = new AbortController();
+  const timedOut = AbortSignal.timeout(deps.jobTimeoutMs);
+  const signal = AbortSignal.any([canceled, leaseLost.signal, timedOut]);
+  const renewal = setInterval(() => {
+    renew(lease, job, deps).then(
+      (held) => {
+        if (!held) leaseLost.abort(new LeaseLostError(lease));
+      },
+      (error: unknown) => logger.warn({ err: error }, 'lease renewal failed'),
+    );
+  }, deps.renewMs);
+
+  let outcome: JobOutcome;
+  try {
+    outcome = await processJob(job, signal, deps, logger);
+  } catch (error: unknown) {
+    outcome = await handleInterruption(job, lease, error, { canceled, timedOut, signal }, deps, logger);
+  } finally {
+    clearInterval(renewal);
+  }
+
+  if (outcome !== 'retried') await queue.acknowledge(lease);
+  metrics.recordOutcome(outcome, (performance.now() - started) / 1000);
+}
+
+async function renew(lease: Lease, job: JobRow, deps: JobRunDeps): Promise<boolean> {
+  try {
+    await deps.queue.renew(lease);
+  } catch (error: unknown) {
+    if (error instanceof LeaseLostError) return false;
+    throw error;
+  }
+  return deps.transitions.renewLease(job.id, job.attempt, deps.leaseMs);
+}
+
+async function processJob(
+  job: JobRow,
+  signal: AbortSignal,
+  deps: JobRunDeps,
+  logger: Logger,
+): Promise<JobOutcome> {
+  const source = await deps.storage.read(job.sourceKey);
+  const bytesIn = source.byteLength;
+
+  const progress = new MessageChannel();
+  let outputsDone = 0;
+  progress.port1.on('message', () => {
+    outputsDone += 1;
+    void publish(deps, { job, outputs: [], outputsDone });
+  });
+
+  const computeStarted = performance.now();
+  let result: ProcessResult;
+  try {
+    result = await deps.pool.run(
+      {
+        source,
+        outputs: job.outputs,
+        limits: { maxInputPixels: deps.maxInputPixels },
+        progressPort: progress.port2,
+      },
+      { signal },
+    );
+  } finally {
+    progress.port1.close();
+  }
+  const computeMs = Math.round(performance.now() - computeStarted);
+
+  if (!result.ok) {
+    const failed = await deps.transitions.fail(job.id, job.attempt, result.code, result.message);
+    if (!failed) {
+      logger.warn({ code: result.code }, 'terminal write refused: attempt no longer current');
+      return 'failed';
+    }
+    logger.info({ code: result.code }, 'job failed');
+    await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
+    return 'failed';
+  }
+
+  signal.throwIfAborted();
+  const stored: StoredOutput[] = await Promise.all(
+    result.outputs.map(async (output) => {
+      const data = new Uint8Array(output.data);
+      const storageKey = outputKey(job.id, output.id, output.format);
+      await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
+      const { id: outputId, format, width, height } = output;
+      return { outputId, format, width, height, bytes: data.byteLength, storageKey };
+    }),
+  );
+
+  const usage = {
+    pixelsProcessed: result.pixelsProcessed,
+    bytesIn,
+    bytesOut: stored.reduce((sum, output) => sum + output.bytes, 0),
+    computeMs,
+  };
+  const succeeded = await deps.transitions.succeed(job.id, job.attempt, stored, usage);
+  if (!succeeded) {
+    await discardRefusedOutputs(job, stored, deps, logger);
+    return 'canceled';
+  }
+
+  logger.info({ ...usage, outputs: stored.length }, 'job succeeded');
+  const outputs: JobOutputRow[] = stored.map((output) => ({ jobId: job.id, ...output }));
+  await publish(deps, { job: succeeded, outputs, outputsDone: outputs.length });
+  return 'succeeded';
+}
+
+/**
+ * The success write matched no row: the job was canceled meanwhile, or this
+ * attempt lost its lease. Outputs of a canceled job are deleted; those of a
+ * superseded attempt stay, since the winning attempt wrote the same keys.
+ */
+async function discardRefusedOutputs(
+  job: JobRow,
+  stored: StoredOutput[],
+  deps: JobRunDeps,
+  logger: Logger,
+) {
+  const current = await deps.transitions.current(job.id);
+  logger.warn({ status: current?.status }, 'terminal write refused: attempt no longer current');
+  if (current?.status === 'CANCELED') {
+    await deps.storage.remove(stored.map((output) => output.storageKey));
+  }
+}
+
+async function handleInterruption(
+  job: JobRow,
+  lease: Lease,
+  error: unknown,
+  signals: { canceled: AbortSignal; timedOut: AbortSignal; signal: AbortSignal },
+  deps: JobRunDeps,
+  logger: Logger,
+): Promise<JobOutcome> {
+  if (signals.canceled.aborted) {
+    logger.info('job canceled while processing');
+    return 'canceled';
+  }
+  if (signals.timedOut.aborted) {
+    const message = `processing took longer than ${deps.jobTimeoutMs} ms`;
+    const failed = await deps.transitions.fail(job.id, job.attempt, 'TIMEOUT', message);
+    if (failed) await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
+    logger.warn('job timed out');
+    return 'failed';
+  }
+  if (signals.signal.aborted) {
+    logger.warn('lease lost while processing; leaving the job to its new holder');
+    return 'retried';
+  }
+
+  // Storage or database unreachable, or the worker thread died: try again later.
+  logger.error({ err: error }, 'job attempt failed; will retry');
+  const message = error instanceof Error ? error.message : String(error);
+  const requeued = await deps.transitions.retry(job.id, job.attempt, message).catch(() => null);
+  if (!requeued) return 'retried';
+
+  const backoff = deps.retryBaseMs * 2 ** (job.attempt - 1);
+  const delay = backoff / 2 + Math.random() * backoff;
+  await deps.queue.retryLater(lease, delay);
+  await publish(deps, { job: requeued, outputs: [], outputsDone: 0 });
+  return 'retried';
+}
+
+/** Events are best effort: a subscriber that misses one still gets the next. */
+async function publish(deps: JobRunDeps, snapshot: JobSnapshot): Promise<void> {
+  try {
+    await deps.events.publish(snapshot);
+  } catch (error: unknown) {
+    deps.logger.warn({ err: error, jobId: snapshot.job.id }, 'job event not published');
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The piscina worker module: one call makes every output of one job. It reads
+ * only the bytes it is handed and touches no network, database or file.
+ */
+import sharp from 'sharp';
+
+import { decodeSource } from './decode-source.ts';
+import { assertEncodable, encodeOutput } from './encode-output.ts';
+import { isImageError } from './image-error.ts';
+import { assertLimits, inspectSource } from './inspect-source.ts';
+import { planIntermediate, planOutput } from './plan-outputs.ts';
+import type { OutputDoneMessage, ProcessResult, ProcessTask, ProcessedOutput } from './task.ts';
+import { transferResult } from './transferable-result.ts';
+
+// Runs once, when the worker thread loads this module. Parallelism comes from
+// one image per worker thread, not threads per image (perf-notes §2.3), and
+// the libvips operation cache never hits for images that are seen once.
+sharp.concurrency(1);
+sharp.cache(false);
+
+async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
+  assertLimits(task.limits);
+  // A view over the transferred memory: no copy.
+  const input = Buffer.from(task.source);
+
+  const header = await inspectSource(input, task.limits);
+  const plans = task.outputs.map((spec) => planOutput(header.upright, spec));
+  for (const plan of plans) assertEncodable(plan);
+
+  const size = planIntermediate(header.upright, plans);
+  const decoded = await decodeSource(input, header.upright, size, task.limits);
+
+  // One at a time: this worker's libvips runs one thread, and the progress
+  // messages should follow the order the outputs finish in.
+  const outputs: ProcessedOutput[] = [];
+  for (const plan of plans) {
+    outputs.push(await encodeOutput(decoded, plan));
+    const done: OutputDoneMessage = { outputId: plan.spec.id };
+    task.progressPort?.postMessage(done);
+  }
+
+  return {
+    ok: true,
+    source: { format: header.format, ...header.upright },
+    pixelsProcessed: header.pagePixels,
+    outputs,
+  };
+}
+
+/** The same work with a plain result, for callers in this thread (tests, tools). */
+export async function processImage(task: ProcessTask): Promise<ProcessResult> {
+  try {
+    return await makeOutputs(task);
+  } catch (error: unknown) {
+    if (!isImageError(error)) throw error;
+    return { ok: false, code: error.code, message: error.message };
+  } finally {
+    task.progressPort?.close();
+  }
+}
+
+export default async function processTask(
+  task: ProcessTask,
+): Promise<ReturnType<typeof transferResult>> {
+  return transferResult(await processImage(task));
+}

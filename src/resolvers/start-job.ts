@@ -1,0 +1,69 @@
+import { readFile, stat } from 'node:fs/promises';
+
+import type { Context } from '../schema/context.ts';
+import type { Builder } from '../schema/builder.ts';
+import { JobNotFoundError, JobStateError, SourceRejectedError } from '../schema/errors.ts';
+import type { JobTypes } from '../schema/job-types.ts';
+import { isJobId } from '../jobs/job-store.ts';
+import type { JobSnapshot } from '../jobs/job-snapshot.ts';
+import { checkSource } from '../jobs/source-check.ts';
+import { openLocalSource } from './local-source-access.ts';
+
+export function registerStartJob(builder: Builder, types: JobTypes) {
+  builder.mutationField('startJob', (t) =>
+    t.field({
+      type: types.JobType,
+      description:
+        'Checks the uploaded source (present, within the size limit, an accepted image ' +
+        'format by its first bytes) and queues the job.',
+      errors: {
+        types: [JobNotFoundError, JobStateError, SourceRejectedError],
+        directResult: true,
+        union: { name: 'StartJobResult' },
+      },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const owner = ctx.requireOwner();
+        const id = String(args.id);
+        const found = isJobId(id) ? await ctx.store.find(owner, id) : null;
+        if (!found) throw new JobNotFoundError(id);
+        const { job } = found;
+        if (job.status !== 'CREATED') throw new JobStateError(job.status, ['CREATED'], 'start');
+
+        if (job.localSource !== null) await copyLocalSource(ctx, job.localSource, job.sourceKey);
+        const check = await checkSource(ctx.storage, job.sourceKey, ctx.config.SOURCE_MAX_BYTES);
+        if (!check.ok) {
+          const { code, message, ok: _ok, ...details } = check;
+          throw new SourceRejectedError(code, message, details);
+        }
+
+        const queued = await ctx.store.markQueued(owner, id, check);
+        if (!queued) {
+          const now = await ctx.store.find(owner, id);
+          if (!now) throw new JobNotFoundError(id);
+          throw new JobStateError(now.job.status, ['CREATED'], 'start');
+        }
+
+        // Only after the commit: a dispatcher that leases the id must find it QUEUED.
+        await ctx.queue.enqueue([id]);
+        const snapshot: JobSnapshot = { job: queued, outputs: [], outputsDone: 0 };
+        await Promise.all([ctx.events.announceReady(), ctx.events.publish(snapshot)]);
+        return snapshot;
+      },
+    }),
+  );
+}
+
+async function copyLocalSource(ctx: Context, path: string, key: string) {
+  const file = await openLocalSource(ctx.config, path);
+  const { size } = await stat(file);
+  const maxBytes = ctx.config.SOURCE_MAX_BYTES;
+  if (size > maxBytes) {
+    throw new SourceRejectedError(
+      'SOURCE_TOO_LARGE',
+      `the source is ${size} bytes; at most ${maxBytes} are accepted`,
+      { bytes: size, maxBytes },
+    );
+  }
+  await ctx.storage.write(key, await readFile(file), 'application/octet-stream');
+}
