@@ -39,7 +39,7 @@ const configSchema = z
     STORAGE_EMBEDDED_PORT: int(0, 65535).default(9000),
     STORAGE_EMBEDDED_DIR: z.string().min(1).default('.data/s3'),
 
-    UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(900),
+    UPLOAD_URL_TTL_SECONDS: int(1, 7 * 24 * 3600).default(900),
     DOWNLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
     SOURCE_MAX_BYTES: int(1, 1024 * MiB).default(50 * MiB),
     /** Largest width × height × frames decoded; larger sources fail before decoding. */

@@ -81,6 +81,10 @@ export function createImagePool(options: ImagePoolOptions): ImagePool {
     concurrentTasksPerWorker: 1,
     // Workers are persistent: Infinity tells piscina not to arm idle timers.
     idleTimeout: Number.POSITIVE_INFINITY,
+    // With the default 'sync', an idle worker blocks in Atomics.wait, and the
+    // close of a job's progress port only reaches the dispatcher at the next
+    // job. 'async' keeps the worker's event loop turning between jobs.
+    atomics: 'async',
     closeTimeout: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
     execArgv: ['--import', tsxLoaderUrl()],
   });

@@ -33,7 +33,7 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
         if (job.localSource !== null) await copyLocalSource(ctx, job.localSource, job.sourceKey);
         const check = await checkSource(ctx.storage, job.sourceKey, ctx.config.SOURCE_MAX_BYTES);
         if (!check.ok) {
-          const { code, message, ok: _ok, ...details } = check;
+          const { code, message, ok, ...details } = check;
           throw new SourceRejectedError(code, message, details);
         }
 

@@ -1,7 +1,7 @@
 import type { JobOutputRow } from '../infra/tables.ts';
 import { JOB_ERROR_CODES, type JobErrorCode } from '../jobs/job-error-code.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
-import { FITS, OUTPUT_FORMATS, type OutputFormat, type OutputSpec } from '../pool/task.ts';
+import { OUTPUT_FORMATS, type Fit, type OutputFormat, type OutputSpec } from '../pool/task.ts';
 import type { Builder } from './builder.ts';
 import type { registerErrorTypes } from './errors.ts';
 
@@ -24,7 +24,7 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
       FILL: { description: 'Stretch to the box, ignoring the aspect ratio.' },
       INSIDE: { description: 'As large as possible while inside the box; no letterbox.' },
       OUTSIDE: { description: 'As small as possible while covering the box; no crop.' },
-    } satisfies Record<(typeof FITS)[number], unknown>,
+    } satisfies Record<Fit, unknown>,
   });
   const JobErrorCodeEnum = builder.enumType('JobErrorCode', { values: JOB_ERROR_CODES });
 

@@ -29,7 +29,11 @@ interface SpecOptions {
   quality?: number;
 }
 
-export function outputSpec(id: string, format: OutputFormat, options: SpecOptions = {}): OutputSpec {
+export function outputSpec(
+  id: string,
+  format: OutputFormat,
+  options: SpecOptions = {},
+): OutputSpec {
   const { width = null, height = null, fit = 'INSIDE', enlarge = false } = options;
   const resize = width === null && height === null ? null : { width, height, fit, enlarge };
   return { id, format, quality: options.quality ?? 80, resize };

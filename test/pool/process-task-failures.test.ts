@@ -59,7 +59,7 @@ describe('processImage failures', () => {
     expect(await failureOf(file)).toBe('UNSUPPORTED_FORMAT');
   });
 
-  it('throws, rather than decoding without a limit, when the limit is not a positive integer', async () => {
+  it('throws, never decoding unlimited, for a limit that is not a positive integer', async () => {
     for (const maxInputPixels of [0, -1, 1.5, Number.NaN]) {
       await expect(
         processImage(makeTask('kodak/kodim01.png', OUTPUTS, maxInputPixels)),

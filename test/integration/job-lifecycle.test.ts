@@ -1,0 +1,203 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { collectSse, collectWs, gql } from '../support/graphql-client.ts';
+import {
+  FOLLOW_JOB,
+  createJob,
+  createUploadedJob,
+  followAndStart,
+  readCorpus,
+  startJob,
+  upload,
+  type JobView,
+} from '../support/jobs.ts';
+import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+
+let environment: TestEnvironment;
+let app: TestApp;
+
+beforeAll(async () => {
+  environment = await createTestEnvironment();
+  app = await startTestApp(environment);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await environment?.drop();
+});
+
+const statuses = (events: { data?: { jobProgress: JobView } | null }[]) =>
+  events.map((event) => event.data?.jobProgress.status);
+
+async function fetchImage(url: string) {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return sharp(Buffer.from(await response.arrayBuffer())).metadata();
+}
+
+describe('a job followed to the end', () => {
+  it('streams every state over SSE and ends with outputs that are real images', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'exif-orientation/Portrait_6.jpg');
+    expect(job.status).toBe('CREATED');
+
+    let started: Promise<Record<string, unknown>> | null = null;
+    const events = await collectSse<{ jobProgress: JobView }>(
+      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
+        // The first event is the current state; start only once it arrived.
+        onEvent: () => {
+          started ??= startJob(app.graphqlUrl, job.id);
+        },
+      },
+    );
+    expect(await started).toMatchObject({
+      __typename: 'Job',
+      status: 'QUEUED',
+      source: { bytes: 251800, format: 'JPEG' },
+    });
+    const seen = statuses(events);
+    expect(seen[0]).toBe('CREATED');
+    expect(seen).toContain('QUEUED');
+    expect(seen).toContain('PROCESSING');
+    expect(seen.at(-1)).toBe('SUCCEEDED');
+
+    const done = events.at(-1)?.data?.jobProgress as JobView;
+    expect(done.progress).toEqual({ outputsDone: 2, outputsTotal: 2 });
+    const byId = Object.fromEntries(done.outputs.map((output) => [output.id, output]));
+    // Orientation 6 stores a landscape frame that displays as a 1200×1800 portrait.
+    expect(byId.thumb).toMatchObject({ format: 'WEBP', width: 150, height: 225 });
+    expect(byId.large).toMatchObject({ format: 'JPEG', width: 720, height: 1080 });
+
+    const thumb = await fetchImage(byId.thumb?.url as string);
+    expect(thumb).toMatchObject({ format: 'webp', width: 150, height: 225 });
+    const large = await fetchImage(byId.large?.url as string);
+    expect(large).toMatchObject({ format: 'jpeg', width: 720, height: 1080, space: 'srgb' });
+  });
+
+  it('streams every state over graphql-ws', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim23.png');
+    let resolveFirst: () => void = () => {};
+    const firstEvent = new Promise<void>((resolve) => (resolveFirst = resolve));
+
+    const following = collectWs<{ jobProgress: JobView }>(
+      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', () => resolveFirst(),
+    );
+    await firstEvent;
+    await startJob(app.graphqlUrl, job.id);
+
+    const events = await following;
+    expect(statuses(events)[0]).toBe('CREATED');
+    expect(statuses(events).at(-1)).toBe('SUCCEEDED');
+    const outputs = events.at(-1)?.data?.jobProgress.outputs ?? [];
+    expect(outputs.map((o) => [o.id, o.width, o.height])).toEqual([
+      ['thumb', 150, 100],
+      ['large', 720, 480],
+    ]);
+  });
+
+  it('completes at once for a job that has already finished', async () => {
+    const job = await createJob(app.graphqlUrl);
+    await gql(app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', {
+      id: job.job.id,
+    });
+    const events = await collectSse<{ jobProgress: JobView }>(
+      app.graphqlUrl, FOLLOW_JOB, { id: job.job.id }, 'alice',
+    );
+    expect(statuses(events)).toEqual(['CANCELED']);
+  });
+});
+
+describe('sources that cannot be processed', () => {
+  it('refuses to start a job whose source was never uploaded', async () => {
+    const { job } = await createJob(app.graphqlUrl);
+    const result = await startJob(app.graphqlUrl, job.id);
+    expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'SOURCE_MISSING' });
+
+    const again = await gql<{ job: JobView }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { status } }', { id: job.id });
+    expect(again.data?.job.status).toBe('CREATED');
+  });
+
+  it('refuses an empty upload', async () => {
+    const created = await createJob(app.graphqlUrl);
+    await upload(created.upload, new Uint8Array(0));
+    const result = await startJob(app.graphqlUrl, created.job.id);
+    expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'SOURCE_EMPTY' });
+  });
+
+  it('names the format of an upload that is not an image we accept', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'libvips/small.bmp');
+    const result = await startJob(app.graphqlUrl, job.id);
+    expect(result).toMatchObject({
+      __typename: 'SourceRejectedError',
+      code: 'UNSUPPORTED_FORMAT',
+      detectedFormat: 'BMP',
+    });
+    expect(result.message).toContain('detected BMP');
+  });
+
+  it('fails a corrupt image with its code, and the next job still succeeds', async () => {
+    const corrupt = await createUploadedJob(app.graphqlUrl, 'sharp/truncated.jpg');
+    const failed = (await followAndStart(app.graphqlUrl, corrupt.id)).at(-1);
+    expect(failed?.status).toBe('FAILED');
+    expect(failed?.error?.code).toBe('CORRUPT_IMAGE');
+    expect(failed?.outputs).toEqual([]);
+
+    const good = await createUploadedJob(app.graphqlUrl, 'kodak/kodim01.png');
+    expect((await followAndStart(app.graphqlUrl, good.id)).at(-1)?.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a job before it starts, and refuses to cancel it twice', async () => {
+    const { job } = await createJob(app.graphqlUrl);
+    const cancel = 'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
+
+    const first = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, { id: job.id });
+    expect(first.data?.cancelJob).toMatchObject({ __typename: 'Job', status: 'CANCELED' });
+
+    const second = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, { id: job.id });
+    expect(second.data?.cancelJob).toMatchObject({
+      __typename: 'JobStateError',
+      status: 'CANCELED',
+      allowed: ['CREATED', 'QUEUED', 'PROCESSING'],
+    });
+
+    const start = await startJob(app.graphqlUrl, job.id);
+    expect(start).toMatchObject({ __typename: 'JobStateError', status: 'CANCELED' });
+  });
+
+  it('stops a job that is processing and keeps none of its outputs', async () => {
+    // A full-size AVIF of a 3840×2160 photo keeps a worker busy long enough to cancel.
+    const created = await createJob(app.graphqlUrl, {
+      outputs: [
+        { id: 'full', format: 'AVIF', quality: 90 },
+        { id: 'full2', format: 'AVIF', quality: 95 },
+      ],
+    });
+    await upload(created.upload, await readCorpus('sharp/gain-map.jpg'));
+    const id = created.job.id;
+
+    const cancel = 'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status } } }';
+    let started: Promise<unknown> | null = null;
+    let canceled: Promise<unknown> | null = null;
+    const events = await collectSse<{ jobProgress: JobView }>(
+      app.graphqlUrl, FOLLOW_JOB, { id }, 'alice', {
+        onEvent: (event) => {
+          started ??= startJob(app.graphqlUrl, id);
+          if (event.data?.jobProgress.status === 'PROCESSING') {
+            canceled ??= gql(app.graphqlUrl, cancel, { id });
+          }
+        },
+      },
+    );
+    await started;
+    expect(statuses(events)).toContain('PROCESSING');
+    expect(statuses(events).at(-1)).toBe('CANCELED');
+    await canceled;
+
+    // Give the dispatcher time to see the refusal; nothing may be recorded.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await gql<{ job: JobView }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { status outputs { id } } }', { id });
+    expect(after.data?.job).toEqual({ status: 'CANCELED', outputs: [] });
+  });
+});
