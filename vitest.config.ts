@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CommonJS and ESM copies. Node (and so graphql-yoga) loads
+    // the CommonJS one, while Vite would pick the ESM one for our sources: two
+    // GraphQLError classes, and every expected error masked as internal.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -43,11 +43,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   try {
     const storage = await openStorage(config, logger, onClose);
 
-    const postgres = createPostgres({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+    const postgres = createPostgres({
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      onConnectionError: (error) => logger.warn({ err: error }, 'postgres connection lost'),
+    });
     onClose('postgres', postgres.close);
     await postgres.migrate();
 
-    const redis = createRedis({ url: config.REDIS_URL, reviver: reviveSnapshotDates });
+    const redis = createRedis({
+      url: config.REDIS_URL,
+      reviver: reviveSnapshotDates,
+      onConnectionError: (error) => logger.warn({ err: error }, 'redis connection error'),
+    });
     onClose('redis', redis.close);
 
     const keyPrefix = config.REDIS_KEY_PREFIX;

@@ -11,6 +11,8 @@ export type Database = NodePgDatabase<typeof tables>;
 export interface PostgresOptions {
   url: string;
   poolSize: number;
+  /** Called when an idle connection breaks, e.g. when Postgres restarts. */
+  onConnectionError: (error: Error) => void;
 }
 
 export interface Postgres {
@@ -35,6 +37,8 @@ export function createPostgres(options: PostgresOptions): Postgres {
     max: options.poolSize,
     connectionTimeoutMillis: 5000,
   });
+  // Without a listener, a broken idle connection would crash the process.
+  pool.on('error', options.onConnectionError);
   const db = drizzle(pool, { schema: tables });
   let closed = false;
 
@@ -67,6 +71,8 @@ export function createPostgres(options: PostgresOptions): Postgres {
 
 const DATABASE_MISSING = '3D000';
 const DATABASE_EXISTS = '42P04';
+/** Raised instead of DATABASE_EXISTS when another replica creates it at the same moment. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Creates the configured database when the server has none by that name, so a
@@ -92,7 +98,7 @@ async function ensureDatabaseExists(url: string): Promise<void> {
     await admin.connect();
     await admin.query(`create database ${pg.escapeIdentifier(name)}`);
   } catch (error: unknown) {
-    if (!hasCode(error, DATABASE_EXISTS)) throw error;
+    if (!hasCode(error, DATABASE_EXISTS) && !hasCode(error, UNIQUE_VIOLATION)) throw error;
   } finally {
     await admin.end().catch(() => {});
   }

@@ -12,14 +12,19 @@ export interface RedisConnections {
 
 export interface RedisOptions {
   url: string;
+  /** Called on connection errors; ioredis reconnects by itself. */
+  onConnectionError: (error: Error) => void;
   reviver?: (key: string, value: unknown) => unknown;
 }
 
 export function createRedis(options: RedisOptions): RedisConnections {
   // A bounded retry count makes a command fail instead of waiting forever
   // while Redis is down, so the API answers with an error rather than hanging.
-  const connect = () =>
-    new Redis(options.url, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: false });
+  const connect = () => {
+    const redis = new Redis(options.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+    redis.on('error', options.onConnectionError);
+    return redis;
+  };
 
   const command = connect();
   const pubsub = new RedisPubSub({

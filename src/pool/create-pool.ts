@@ -31,7 +31,10 @@ export interface RunOptions {
 }
 
 export interface ImagePool {
-  /** Transfers `task.source` and `task.progressPort`: both are unusable here afterwards. */
+  /**
+   * Transfers `task.source` and `task.progressPort` to the worker (detached
+   * once a worker takes the job): treat both as gone after calling this.
+   */
   run(task: ProcessTask, options?: RunOptions): Promise<ProcessResult>;
   /** Jobs handed to `run` and not yet settled, queued ones included. */
   busyThreads(): number;
@@ -48,7 +51,10 @@ export function isAbortError(error: unknown): error is Error {
   return error instanceof Error && error.name === 'AbortError';
 }
 
-/** Rejections of `run` because the worker thread died under the job. */
+/**
+ * Rejections of `run` because the worker thread died under the job. piscina
+ * says so only in the message; the pool tests pin its wording.
+ */
 export function isWorkerExitError(error: unknown): error is Error {
   return error instanceof Error && error.message.startsWith('worker exited with code');
 }

@@ -18,7 +18,7 @@ export function isImageError(error: unknown): error is ImageError {
 /** sharp and libvips report through messages only; these are the stable ones. */
 const KNOWN_MESSAGES: ReadonlyArray<readonly [RegExp, ProcessErrorCode]> = [
   [/unsupported image format/i, 'UNSUPPORTED_FORMAT'],
-  [/exceeds pixel limit|exceed \d+x\d+ pixel limit/i, 'PIXEL_LIMIT_EXCEEDED'],
+  [/exceeds pixel limit|exceeds? \d+x\d+ pixel limit/i, 'PIXEL_LIMIT_EXCEEDED'],
   [/too large for the \w+ format/i, 'OUTPUT_TOO_LARGE'],
 ];
 

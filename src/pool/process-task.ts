@@ -30,8 +30,8 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
   const size = planIntermediate(header.upright, plans);
   const decoded = await decodeSource(input, header.upright, size, task.limits);
 
-  // One at a time: this worker's libvips runs one thread, and the progress
-  // messages should follow the order the outputs finish in.
+  // One at a time: libvips gives each image one thread here anyway, and
+  // progress then follows the order in which outputs finish.
   const outputs: ProcessedOutput[] = [];
   for (const plan of plans) {
     outputs.push(await encodeOutput(decoded, plan));

@@ -1,10 +1,13 @@
 import { MessageChannel } from 'node:worker_threads';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 import { createImagePool, isAbortError, isWorkerExitError } from '../../src/pool/create-pool.ts';
 import type { OutputDoneMessage } from '../../src/pool/task.ts';
 import { assertOk, inspectOutput, makeTask, outputSpec } from './corpus.ts';
+
+// Each file starts real worker threads, which load tsx and sharp first.
+vi.setConfig({ testTimeout: 30_000 });
 
 const OUTPUTS = [outputSpec('thumb', 'WEBP', { width: 150 }), outputSpec('large', 'JPEG')];
 

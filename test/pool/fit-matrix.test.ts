@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { processImage } from '../../src/pool/process-task.ts';
 import { FITS } from '../../src/pool/task.ts';
 import type { Fit } from '../../src/pool/task.ts';
 import { CORPUS, assertOk, makeTask, outputSpec, perceptualDistance } from './corpus.ts';
+
+// Each case encodes five outputs and five direct resizes of a full photo.
+vi.setConfig({ testTimeout: 30_000 });
 
 const SOURCE = 'kodak/kodim23.png'; // 768 × 512
 const BOXES = [

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { collectSse, gql } from '../support/graphql-client.ts';
+import { FOLLOW_JOB, createJob, createUploadedJob, startJob, upload } from '../support/jobs.ts';
+import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+
+let environment: TestEnvironment;
+let app: TestApp;
+
+beforeAll(async () => {
+  environment = await createTestEnvironment();
+  app = await startTestApp(environment, { UPLOAD_URL_TTL_SECONDS: '1', SOURCE_MAX_BYTES: '300000' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await environment?.drop();
+});
+
+describe('owners', () => {
+  it("hides a job from every other owner, in reads, writes and subscriptions", async () => {
+    const { job } = await createJob(app.graphqlUrl, undefined, 'alice');
+
+    const read = await gql(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { id } }', { id: job.id }, 'mallory');
+    expect(read).toEqual({ data: { job: null } });
+
+    const list = await gql<{ jobs: { edges: unknown[] } }>(
+      app.graphqlUrl, '{ jobs(first: 10) { edges { node { id } } } }', {}, 'mallory',
+    );
+    expect(list.data?.jobs.edges).toEqual([]);
+
+    const start = await startJob(app.graphqlUrl, job.id, 'mallory');
+    expect(start).toMatchObject({ __typename: 'JobNotFoundError' });
+
+    const cancel = await gql<{ cancelJob: { __typename: string } }>(
+      app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', { id: job.id }, 'mallory',
+    );
+    expect(cancel.data?.cancelJob.__typename).toBe('JobNotFoundError');
+
+    const events = await collectSse(app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'mallory');
+    expect(events[0]?.errors?.[0]?.extensions?.code).toBe('JOB_NOT_FOUND');
+
+    const own = await gql<{ job: { id: string } }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { id } }', { id: job.id }, 'alice');
+    expect(own.data?.job.id).toBe(job.id);
+  });
+
+  it('asks a request without a user id to name itself', async () => {
+    const result = await gql(app.graphqlUrl, '{ jobs(first: 1) { edges { cursor } } }', {}, null);
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(result.errors?.[0]?.message).toContain('x-user-id');
+  });
+
+  it('treats a malformed id as a job that does not exist', async () => {
+    const result = await gql(app.graphqlUrl, '{ job(id: "../../etc") { id } }');
+    expect(result).toEqual({ data: { job: null } });
+    expect(await startJob(app.graphqlUrl, "1' or '1'='1")).toMatchObject({ __typename: 'JobNotFoundError' });
+  });
+});
+
+describe('createJob input', () => {
+  it('names every invalid field with the accepted range and the value received', async () => {
+    const result = await createJob(app.graphqlUrl, {
+      outputs: [
+        { id: 'a', resize: { width: 0 }, format: 'JPEG', quality: 101 },
+        { id: 'a', resize: {}, format: 'PNG' },
+        { id: 'bad id!', format: 'WEBP' },
+      ],
+      webhookUrl: 'ftp://example.test/hook',
+    });
+    expect(result.__typename).toBe('InvalidInputError');
+    const issues = result.issues as { path: string[]; accepted: string; received: string }[];
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ['outputs', '0', 'resize', 'width'], accepted: '1..16383', received: '0' }),
+        expect.objectContaining({ path: ['outputs', '0', 'quality'], accepted: '1..100', received: '101' }),
+        expect.objectContaining({ path: ['outputs', '1', 'id'], received: '"a"' }),
+        expect.objectContaining({ path: ['outputs', '1', 'resize'] }),
+        expect.objectContaining({ path: ['outputs', '2', 'id'], received: '"bad id!"' }),
+        expect.objectContaining({ path: ['webhookUrl'] }),
+      ]),
+    );
+    expect(issues).toHaveLength(6);
+  });
+
+  it('refuses a job with no outputs', async () => {
+    const result = await createJob(app.graphqlUrl, { outputs: [] });
+    expect(result).toMatchObject({ __typename: 'InvalidInputError' });
+  });
+
+  it('refuses a local-file source when the server does not enable it', async () => {
+    const result = await createJob(app.graphqlUrl, { outputs: [{ id: 'a', format: 'PNG' }], localSource: 'x.png' });
+    expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'LOCAL_SOURCE_REFUSED' });
+  });
+});
+
+describe('upload grants', () => {
+  it('stop working once they expire', async () => {
+    const created = await createJob(app.graphqlUrl);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const response = await upload(created.upload, new Uint8Array([0xff, 0xd8, 0xff]));
+    expect(response.status).toBe(403);
+  });
+
+  it('are refused for another key when the signature is altered', async () => {
+    const created = await createJob(app.graphqlUrl);
+    const grant = created.upload as { url: string; headers: [] };
+    const retargeted = { ...grant, url: grant.url.replace(/sources\/[^?]+/, 'sources/other') };
+    expect((await upload(retargeted, new Uint8Array([1]))).status).toBe(403);
+  });
+
+  it('lead to SOURCE_TOO_LARGE when the upload is over the limit', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'exif-orientation/Landscape_1.jpg');
+    const result = await startJob(app.graphqlUrl, job.id);
+    expect(result).toMatchObject({
+      __typename: 'SourceRejectedError',
+      code: 'SOURCE_TOO_LARGE',
+      bytes: 347327,
+      maxBytes: 300000,
+    });
+  });
+});
