@@ -63,7 +63,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const events = createJobEvents({ pubsub: redis.pubsub, keyPrefix });
     const store = createJobStore(postgres.db);
 
-    const pool = createImagePool({ threads: config.POOL_THREADS });
+    const pool = createImagePool({
+      threads: config.POOL_THREADS,
+      onError: (error) => logger.error({ err: error }, 'image pool error'),
+    });
     onClose('pool', pool.close);
     const metrics = createMetrics({
       readQueueDepth: queue.depth,

@@ -70,11 +70,21 @@ export async function detectFormat(
   head: Uint8Array,
 ): Promise<{ accepted: boolean; name: string | null }> {
   const type = await fileTypeFromBuffer(head);
-  if (type) {
-    const accepted = ACCEPTED_FORMATS[type.ext];
-    return { accepted: accepted !== undefined, name: accepted ?? type.ext.toUpperCase() };
+  if (looksLikeSvg(head) && (!type || type.ext === 'xml')) return { accepted: true, name: 'SVG' };
+  if (!type) {
+    // file-type walks a TIFF's directory to tell TIFF-based raw formats apart,
+    // and gives up when the directory lies past the bytes sniffed.
+    return isTiffHeader(head) ? { accepted: true, name: 'TIFF' } : { accepted: false, name: null };
   }
-  return looksLikeSvg(head) ? { accepted: true, name: 'SVG' } : { accepted: false, name: null };
+
+  const accepted = ACCEPTED_FORMATS[type.ext];
+  return { accepted: accepted !== undefined, name: accepted ?? type.ext.toUpperCase() };
+}
+
+function isTiffHeader(head: Uint8Array): boolean {
+  const [a, b, c, d] = head;
+  return (a === 0x49 && b === 0x49 && c === 0x2a && d === 0x00)
+    || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2a);
 }
 
 /** SVG is text, so it has no magic number: an XML prolog or an `<svg` root near the start. */

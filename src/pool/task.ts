@@ -20,7 +20,10 @@ export interface OutputSpec {
     width: number | null;
     height: number | null;
     fit: Fit;
-    /** When false (the default), an output is never larger than its source. */
+    /**
+     * When false (the default), the image is never scaled up past its source
+     * size; CONTAIN still pads it out to the box that was asked for.
+     */
     enlarge: boolean;
   } | null;
   format: OutputFormat;
