@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 import S3rver from '@20minutes/s3rver';
@@ -38,6 +39,7 @@ const CORS_ANY_ORIGIN = `<CORSConfiguration>
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const directory = resolve(options.directory);
   await mkdir(directory, { recursive: true });
+  await assertPortFree(options.host, options.port);
 
   const server = new S3rver({
     address: options.host,
@@ -60,4 +62,23 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       await server.close();
     },
   };
+}
+
+/**
+ * s3rver reports a taken port as an unhandled 'error' event, which would kill
+ * the process; checking first turns it into an error the caller can report.
+ */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const taken = error.code === 'EADDRINUSE';
+      reject(taken
+        ? new Error(`embedded storage port ${host}:${port} is in use: set STORAGE_EMBEDDED_PORT, ` +
+            'or STORAGE_ENDPOINT to use an existing object store')
+        : error);
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

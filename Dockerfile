@@ -1,0 +1,17 @@
+FROM node:20.20-bookworm-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+COPY tsconfig.json ./
+COPY drizzle ./drizzle
+COPY src ./src
+
+USER node
+EXPOSE 4000
+# tsx runs the TypeScript sources directly, and its loader carries over to the
+# worker threads of the image pool.
+CMD ["node", "--import", "tsx", "src/main.ts"]
