@@ -8,6 +8,5 @@ export const JOB_ERROR_CODES = [
   ...PROCESS_ERROR_CODES,
   'TIMEOUT',
   'ATTEMPTS_EXHAUSTED',
-  'INTERNAL',
 ] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];

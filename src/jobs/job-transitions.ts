@@ -100,7 +100,9 @@ export function createJobTransitions(db: Database) {
         .set({
           status: 'FAILED',
           errorCode: 'ATTEMPTS_EXHAUSTED' satisfies JobErrorCode,
-          errorMessage: `gave up after ${current.attempt} attempts`,
+          errorMessage: [`gave up after ${current.attempt} attempts`, current.errorMessage]
+            .filter(Boolean)
+            .join(': '),
           leaseExpiresAt: null,
           finishedAt: sql`now()`,
           ...bump,
