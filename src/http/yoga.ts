@@ -1,3 +1,8 @@
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -42,6 +47,15 @@ export function createGraphQLHandler(
       defaultQuery: DEFAULT_QUERY,
       headers: JSON.stringify({ [OWNER_HEADER]: 'demo-user' }),
     },
+    // The schema has no cycles, so honest operations stay far below these;
+    // they bound what a hostile one can make the server parse and resolve.
+    plugins: [
+      maxTokensPlugin({ n: 2000 }),
+      maxDepthPlugin({ n: 10 }),
+      maxAliasesPlugin({ n: 20 }),
+      maxDirectivesPlugin({ n: 20 }),
+      costLimitPlugin({ maxCost: 5000 }),
+    ],
     logging: {
       debug: (...args) => logger.debug({ args }, 'graphql'),
       info: (...args) => logger.info({ args }, 'graphql'),

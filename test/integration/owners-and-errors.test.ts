@@ -119,3 +119,27 @@ describe('upload grants', () => {
     });
   });
 });
+
+describe('hostile operations', () => {
+  it('refuses an operation with too many aliases before running it', async () => {
+    const fields = Array.from({ length: 50 }, (_, i) => `a${i}: jobs(first: 100) { edges { cursor } }`);
+    const result = await gql(app.graphqlUrl, `{ ${fields.join(' ')} }`);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.message).toMatch(/aliases/i);
+  });
+
+  it('refuses a huge document', async () => {
+    const result = await gql(app.graphqlUrl, `{ ${'__typename '.repeat(5000)} }`);
+    expect(result.errors?.[0]?.message).toMatch(/token/i);
+  });
+
+  it('refuses a page that would cost too much to resolve', async () => {
+    const result = await gql(app.graphqlUrl, '{ jobs(first: 1000000) { edges { cursor } } }');
+    expect(result.errors?.[0]?.message).toMatch(/cost limit/i);
+  });
+
+  it('caps a page at 100 jobs however many are asked for', async () => {
+    const result = await gql(app.graphqlUrl, '{ jobs(first: 150) { edges { cursor } } }');
+    expect(result.errors ?? []).toEqual([]);
+  });
+});
