@@ -72,19 +72,35 @@ export async function detectFormat(
   const type = await fileTypeFromBuffer(head);
   if (looksLikeSvg(head) && (!type || type.ext === 'xml')) return { accepted: true, name: 'SVG' };
   if (!type) {
-    // file-type walks a TIFF's directory to tell TIFF-based raw formats apart,
-    // and gives up when the directory lies past the bytes sniffed.
-    return isTiffHeader(head) ? { accepted: true, name: 'TIFF' } : { accepted: false, name: null };
+    // file-type looks past the signature (a TIFF's directory, a PNG's first
+    // chunk) and gives up when that is damaged or beyond the bytes sniffed.
+    // The signature is enough here: the decoder judges the rest.
+    const name = signatureFormat(head);
+    return { accepted: name !== null, name };
+  }
+  if (type.ext === 'avif' && brandOf(head) === 'avis') {
+    return { accepted: false, name: 'AVIF image sequence' };
   }
 
   const accepted = ACCEPTED_FORMATS[type.ext];
   return { accepted: accepted !== undefined, name: accepted ?? type.ext.toUpperCase() };
 }
 
-function isTiffHeader(head: Uint8Array): boolean {
-  const [a, b, c, d] = head;
-  return (a === 0x49 && b === 0x49 && c === 0x2a && d === 0x00)
-    || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2a);
+const SIGNATURES: [string, number[]][] = [
+  ['PNG', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ['JPEG', [0xff, 0xd8, 0xff]],
+  ['TIFF', [0x49, 0x49, 0x2a, 0x00]],
+  ['TIFF', [0x4d, 0x4d, 0x00, 0x2a]],
+];
+
+function signatureFormat(head: Uint8Array): string | null {
+  const match = SIGNATURES.find(([, bytes]) => bytes.every((byte, i) => head[i] === byte));
+  return match ? match[0] : null;
+}
+
+/** The major brand of an ISO-BMFF file; libvips reads AVIF stills, not `avis` sequences. */
+function brandOf(head: Uint8Array): string {
+  return new TextDecoder('latin1').decode(head.subarray(8, 12));
 }
 
 /** SVG is text, so it has no magic number: an XML prolog or an `<svg` root near the start. */

@@ -34,7 +34,9 @@ export async function inspectSource(
   let metadata: Metadata;
   try {
     // sharp's own limit ignores pages, so it is off here and checked below.
-    metadata = await sharp(input, { limitInputPixels: false }).metadata();
+    // As strict as the decode it guards: a damaged later frame of a GIF must
+    // not fail a job that uses only the first.
+    metadata = await sharp(input, { limitInputPixels: false, failOn: 'error' }).metadata();
   } catch (error: unknown) {
     throw toDecodeError(error);
   }

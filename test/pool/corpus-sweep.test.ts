@@ -27,7 +27,6 @@ const EXPECTED_FAILURES: Readonly<Record<string, ProcessErrorCode>> = {
   'libvips/17000x17000.avif': 'PIXEL_LIMIT_EXCEEDED',
   'libvips/truncated.gif': 'CORRUPT_IMAGE',
   'libvips/truncated.svgz': 'UNSUPPORTED_FORMAT',
-  'libvips/invalid_multiframe.gif': 'CORRUPT_IMAGE',
   'libvips/sample.hdr': 'UNSUPPORTED_FORMAT',
   'libvips/small.bmp': 'UNSUPPORTED_FORMAT',
   'libvips/favicon.ico': 'UNSUPPORTED_FORMAT',
