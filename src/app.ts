@@ -15,6 +15,9 @@ import { createMetrics } from './metrics.ts';
 import { createImagePool } from './pool/create-pool.ts';
 import { createLeasedQueue } from './queue/leased-queue.ts';
 import { buildSchema } from './schema/index.ts';
+import { createWebhookDeliveries } from './webhooks/webhook-deliveries.ts';
+import { createWebhookPoster } from './webhooks/webhook-post.ts';
+import { createWebhookSender } from './webhooks/webhook-sender.ts';
 
 export interface App {
   /** The port the HTTP server listens on (useful when PORT is 0). */
@@ -105,6 +108,25 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     });
     const port = await http.listen(config.PORT, config.HOST);
     onClose('http', http.close);
+
+    // Started before the dispatcher, so it stops after it: jobs that finish
+    // during shutdown still get their webhooks sent.
+    const webhooks = createWebhookSender({
+      deliveries: createWebhookDeliveries(postgres.db),
+      poster: createWebhookPoster({
+        allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      }),
+      secret: config.WEBHOOK_SECRET,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      pollMs: config.WEBHOOK_POLL_MS,
+      metrics,
+      logger,
+    });
+    webhooks.start();
+    onClose('webhook-sender', webhooks.stop);
 
     await dispatcher.start();
     onClose('dispatcher', dispatcher.stop);

@@ -10,6 +10,15 @@ const optionalUrl = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
+/** Standard Webhooks secrets: the prefix, then base64 of 24–64 bytes. */
+const webhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+  .refine((value) => {
+    const bytes = Buffer.from(value.slice('whsec_'.length), 'base64').byteLength;
+    return bytes >= 24 && bytes <= 64;
+  }, 'must encode 24 to 64 bytes after whsec_');
+
 /**
  * Every setting PixelFlow reads, with its default and range. `.env.example`
  * documents the same list for operators; keep the two in step.
@@ -58,6 +67,25 @@ const configSchema = z
 
     /** Development only: lets jobs read sources from this folder. Unset disables it. */
     LOCAL_SOURCE_DIR: z.string().min(1).optional(),
+
+    /**
+     * Signs every webhook (Standard Webhooks): `whsec_` and the base64 of 24–64
+     * random bytes. Unset: a fixed development secret, with a warning at start.
+     */
+    WEBHOOK_SECRET: webhookSecret.optional(),
+    /**
+     * Lets webhooks reach private, loopback and link-local addresses. Keep false
+     * in production, or a job's webhook URL can probe the internal network.
+     */
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
+    /** Longest one delivery may take, connect to response, before it counts as failed. */
+    WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** First retry delay; doubles with each attempt (with jitter), capped at 6 hours. */
+    WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(5000),
+    /** Attempts before a delivery ends FAILED; 8 spans about 10 minutes at the default base. */
+    WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(8),
+    /** Longest an idle webhook sender waits before looking for due deliveries again. */
+    WEBHOOK_POLL_MS: int(10, 60_000).default(1000),
   })
   .refine((c) => c.LEASE_RENEW_MS < c.LEASE_MS, {
     path: ['LEASE_RENEW_MS'],

@@ -3,6 +3,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const JOB_OUTCOMES = ['succeeded', 'failed', 'canceled', 'retried'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
+export const WEBHOOK_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
 export interface MetricsOptions {
   readQueueDepth: () => Promise<number>;
   readBusyThreads: () => number;
@@ -28,6 +31,13 @@ export function createMetrics(options: MetricsOptions) {
     help: 'Time from lease to terminal write of one attempt, by outcome.',
     labelNames: ['outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+
+  const webhookDeliveries = new Counter({
+    name: 'pixelflow_webhook_deliveries_total',
+    help: 'Webhook delivery attempts made by this replica, by outcome.',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
 
@@ -63,6 +73,9 @@ export function createMetrics(options: MetricsOptions) {
     recordOutcome(outcome: JobOutcome, seconds: number) {
       jobsFinished.inc({ outcome });
       jobDuration.observe({ outcome }, seconds);
+    },
+    recordWebhookDelivery(outcome: WebhookOutcome) {
+      webhookDeliveries.inc({ outcome });
     },
   };
 }

@@ -9,10 +9,12 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
 import type { OutputSpec } from '../pool/task.ts';
+import type { WebhookPayload } from '../webhooks/webhook-payload.ts';
 
 export const JOB_STATUSES = [
   'CREATED',
@@ -95,5 +97,47 @@ export const jobUsage = pgTable('job_usage', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', WEBHOOK_DELIVERY_STATUSES);
+
+/**
+ * The webhook outbox: one row per terminal event of a job that has a webhook
+ * URL, written in the transaction of that transition. The id is the
+ * `webhook-id` a receiver sees on every attempt, so it can drop duplicates.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    owner: text('owner').notNull(),
+    url: text('url').notNull(),
+    /** `job.succeeded`, `job.failed` or `job.canceled`. */
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<WebhookPayload>().notNull(),
+    status: webhookDeliveryStatus('status').notNull().default('PENDING'),
+    /** Attempts claimed so far, counting the one in flight. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When a PENDING row is due; while a sender holds it, the end of its claim. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    lastStatusCode: integer('last_status_code'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [
+    // A job has at most one terminal transition, so at most one row per event.
+    uniqueIndex('webhook_deliveries_job_event_idx').on(table.jobId, table.eventType),
+    index('webhook_deliveries_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.status} = 'PENDING'`),
+  ],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
 export type JobOutputRow = typeof jobOutputs.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -5,6 +5,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../infra/postgres.ts';
 import { jobOutputs, jobs, type JobRow, type JobStatus } from '../infra/tables.ts';
 import type { OutputSpec } from '../pool/task.ts';
+import { enqueueWebhook } from '../webhooks/webhook-outbox.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 
 export interface NewJob {
@@ -114,26 +115,31 @@ export function createJobStore(db: Database) {
       return row ?? null;
     },
 
-    /** Any unfinished job → CANCELED. Null when the job has already finished. */
+    /** Any unfinished job → CANCELED, with its webhook. Null when it has already finished. */
     async cancel(owner: string, id: string): Promise<JobRow | null> {
-      const [row] = await db
-        .update(jobs)
-        .set({
-          status: 'CANCELED',
-          finishedAt: sql`now()`,
-          leaseExpiresAt: null,
-          updatedAt: sql`now()`,
-          version: sql`${jobs.version} + 1`,
-        })
-        .where(
-          and(
-            eq(jobs.id, id),
-            eq(jobs.owner, owner),
-            inArray(jobs.status, ['CREATED', 'QUEUED', 'PROCESSING']),
-          ),
-        )
-        .returning();
-      return row ?? null;
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(jobs)
+          .set({
+            status: 'CANCELED',
+            finishedAt: sql`now()`,
+            leaseExpiresAt: null,
+            updatedAt: sql`now()`,
+            version: sql`${jobs.version} + 1`,
+          })
+          .where(
+            and(
+              eq(jobs.id, id),
+              eq(jobs.owner, owner),
+              inArray(jobs.status, ['CREATED', 'QUEUED', 'PROCESSING']),
+            ),
+          )
+          .returning();
+        if (!row) return null;
+
+        await enqueueWebhook(tx, row);
+        return row;
+      });
     },
   };
 }

@@ -1,7 +1,8 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 
 import type { Database } from '../infra/postgres.ts';
 import { jobOutputs, jobUsage, jobs, type JobRow } from '../infra/tables.ts';
+import { enqueueWebhook } from '../webhooks/webhook-outbox.ts';
 import type { JobErrorCode } from './job-error-code.ts';
 
 export type Claim =
@@ -47,17 +48,22 @@ export function createJobTransitions(db: Database) {
   const held = (id: string, attempt: number) =>
     and(eq(jobs.id, id), eq(jobs.attempt, attempt), eq(jobs.status, 'PROCESSING'));
 
+  /** A terminal UPDATE and its webhook in one transaction; nothing when refused. */
   async function finish(
-    id: string,
-    attempt: number,
+    where: SQL | undefined,
     values: Partial<typeof jobs.$inferInsert>,
   ): Promise<JobRow | null> {
-    const [row] = await db
-      .update(jobs)
-      .set({ ...values, leaseExpiresAt: null, finishedAt: sql`now()`, ...bump })
-      .where(held(id, attempt))
-      .returning();
-    return row ?? null;
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(jobs)
+        .set({ ...values, leaseExpiresAt: null, finishedAt: sql`now()`, ...bump })
+        .where(where)
+        .returning();
+      if (!row) return null;
+
+      await enqueueWebhook(tx, row);
+      return row;
+    });
   }
 
   return {
@@ -95,20 +101,16 @@ export function createJobTransitions(db: Database) {
       if (current.status === 'PROCESSING' && expires && expires.getTime() > Date.now()) {
         return { kind: 'lease-live', until: expires };
       }
-      const [failed] = await db
-        .update(jobs)
-        .set({
+      const failed = await finish(
+        and(eq(jobs.id, id), eq(jobs.attempt, current.attempt), eq(jobs.status, current.status)),
+        {
           status: 'FAILED',
           errorCode: 'ATTEMPTS_EXHAUSTED' satisfies JobErrorCode,
           errorMessage: [`gave up after ${current.attempt} attempts`, current.errorMessage]
             .filter(Boolean)
             .join(': '),
-          leaseExpiresAt: null,
-          finishedAt: sql`now()`,
-          ...bump,
-        })
-        .where(and(eq(jobs.id, id), eq(jobs.attempt, current.attempt), eq(jobs.status, current.status)))
-        .returning();
+        },
+      );
       return failed ? { kind: 'exhausted', job: failed } : { kind: 'gone' };
     },
 
@@ -122,7 +124,7 @@ export function createJobTransitions(db: Database) {
       return rows.length === 1;
     },
 
-    /** Outputs, usage and SUCCEEDED in one transaction, or nothing if the attempt lost. */
+    /** Outputs, usage, webhook and SUCCEEDED in one transaction; nothing if the attempt lost. */
     async succeed(
       id: string,
       attempt: number,
@@ -141,6 +143,7 @@ export function createJobTransitions(db: Database) {
           await tx.insert(jobOutputs).values(outputs.map((output) => ({ jobId: id, ...output })));
         }
         await tx.insert(jobUsage).values({ jobId: id, owner: row.owner, ...usage });
+        await enqueueWebhook(tx, row, { outputs, usage });
         return row;
       });
     },
@@ -151,7 +154,11 @@ export function createJobTransitions(db: Database) {
       code: JobErrorCode,
       message: string,
     ): Promise<JobRow | null> {
-      return finish(id, attempt, { status: 'FAILED', errorCode: code, errorMessage: message });
+      return finish(held(id, attempt), {
+        status: 'FAILED',
+        errorCode: code,
+        errorMessage: message,
+      });
     },
 
     /** PROCESSING → QUEUED after a transient failure; the attempt stays for the next lease. */
