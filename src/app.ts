@@ -10,6 +10,7 @@ import { createJobEvents } from './jobs/job-events.ts';
 import { reviveSnapshotDates } from './jobs/job-snapshot.ts';
 import { createJobStore } from './jobs/job-store.ts';
 import { createJobTransitions } from './jobs/job-transitions.ts';
+import { createReconciler } from './jobs/reconciler.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createImagePool } from './pool/create-pool.ts';
@@ -77,9 +78,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       poolThreads: config.POOL_THREADS,
     });
 
+    const transitions = createJobTransitions(postgres.db);
     const dispatcher = createDispatcher({
       queue,
-      transitions: createJobTransitions(postgres.db),
+      transitions,
       store,
       events,
       storage,
@@ -130,6 +132,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
     await dispatcher.start();
     onClose('dispatcher', dispatcher.stop);
+
+    const reconciler = createReconciler({
+      queue,
+      transitions,
+      logger,
+      intervalMs: config.RECONCILE_MS,
+    });
+    reconciler.start();
+    onClose('reconciler', reconciler.stop);
 
     const url = `http://${config.HOST}:${port}`;
     logger.info({ url: `${url}/graphql`, poolThreads: config.POOL_THREADS }, 'pixelflow ready');

@@ -62,6 +62,8 @@ const configSchema = z
     LEASE_RENEW_MS: int(100, 3_600_000).default(10_000),
     /** Longest an idle dispatcher waits before polling the queue again. */
     DISPATCH_POLL_MS: int(10, 60_000).default(1000),
+    /** How often each replica re-queues jobs Postgres expects in Redis and Redis lost. */
+    RECONCILE_MS: int(50, 3_600_000).default(15_000),
     MAX_ATTEMPTS: int(1, 20).default(3),
     RETRY_BASE_MS: int(10, 600_000).default(1000),
 

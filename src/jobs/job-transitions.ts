@@ -177,6 +177,26 @@ export function createJobTransitions(db: Database) {
       return row ?? null;
     },
 
+    /**
+     * Jobs Redis should be tracking: QUEUED for longer than `graceMs`, or
+     * PROCESSING with a lease that ran out more than `graceMs` ago. The grace
+     * covers the moment between a commit and the Redis write that follows it.
+     */
+    async overdue(graceMs: number, limit: number): Promise<string[]> {
+      const cutoff = sql`now() - ${graceMs} * interval '1 millisecond'`;
+      const rows = await db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(
+          or(
+            and(eq(jobs.status, 'QUEUED'), sql`${jobs.updatedAt} < ${cutoff}`),
+            and(eq(jobs.status, 'PROCESSING'), sql`${jobs.leaseExpiresAt} < ${cutoff}`),
+          ),
+        )
+        .limit(limit);
+      return rows.map((row) => row.id);
+    },
+
     async current(id: string): Promise<JobRow | null> {
       const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
       return row ?? null;

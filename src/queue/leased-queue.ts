@@ -36,6 +36,7 @@ const script = (name: string) =>
 const LEASE = script('lease');
 const RENEW = script('renew');
 const RELEASE = script('release');
+const RESTORE = script('restore');
 
 /**
  * The Redis dispatch path: a ready list, leases with deadlines, and delayed
@@ -101,6 +102,17 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
     /** Ends the lease and makes the job ready again after `delayMs`. */
     async retryLater(lease: Lease, delayMs: number): Promise<boolean> {
       return (await release(lease, Math.max(0, Math.round(delayMs)))) === 1;
+    },
+
+    /**
+     * Makes ready every given job that is neither ready, delayed nor leased:
+     * the repair for a Redis that lost work Postgres still expects.
+     */
+    async restore(jobIds: string[]): Promise<string[]> {
+      if (jobIds.length === 0) return [];
+      return (await redis.eval(
+        RESTORE, 3, keys.ready, keys.delayed, keys.deadlines, ...jobIds,
+      )) as string[];
     },
 
     async depth(): Promise<number> {

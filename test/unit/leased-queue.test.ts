@@ -72,4 +72,16 @@ describe('the leased queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await q.lease(1)).leases.map((l) => l.jobId)).toEqual(['job']);
   });
+
+  it('restores only the jobs it does not already track', async () => {
+    const q = queue();
+    await q.enqueue(['leased', 'delayed', 'ready']);
+    await q.lease(1);
+    const [toDelay] = (await q.lease(1)).leases;
+    await q.retryLater(toDelay!, 60_000);
+
+    const restored = await q.restore(['ready', 'leased', 'delayed', 'lost-1', 'lost-2']);
+    expect(restored.sort()).toEqual(['lost-1', 'lost-2']);
+    expect(await q.depth()).toBe(3);
+  });
 });
