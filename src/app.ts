@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
 import type { Config } from './config.ts';
 import { createGraphQLHandler } from './http/yoga.ts';
 import { createHttpServer } from './http/server.ts';
@@ -30,6 +33,10 @@ export interface App {
 
 /** Builds and starts one replica: the API and the image pool, in this process. */
 export async function createApp(config: Config, logger: Logger): Promise<App> {
+  // Names this replica in job history and logs: host, process and a random part.
+  const replicaId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  logger = logger.child({ replica: replicaId });
+
   const cleanups: { name: string; run: () => Promise<void> }[] = [];
   const onClose = (name: string, run: () => Promise<void>) => cleanups.unshift({ name, run });
 
@@ -65,7 +72,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const keyPrefix = config.REDIS_KEY_PREFIX;
     const queue = createLeasedQueue({ redis: redis.command, keyPrefix, leaseMs: config.LEASE_MS });
     const events = createJobEvents({ pubsub: redis.pubsub, keyPrefix });
-    const store = createJobStore(postgres.db);
+    const store = createJobStore(postgres.db, replicaId);
 
     const pool = createImagePool({
       threads: config.POOL_THREADS,
@@ -78,7 +85,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       poolThreads: config.POOL_THREADS,
     });
 
-    const transitions = createJobTransitions(postgres.db);
+    const transitions = createJobTransitions(postgres.db, replicaId);
     const dispatcher = createDispatcher({
       queue,
       transitions,
@@ -92,6 +99,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       leaseMs: config.LEASE_MS,
       renewMs: config.LEASE_RENEW_MS,
       maxAttempts: config.MAX_ATTEMPTS,
+      maxCrashes: config.MAX_CRASHES,
       retryBaseMs: config.RETRY_BASE_MS,
       jobTimeoutMs: config.JOB_TIMEOUT_MS,
       maxInputPixels: config.MAX_INPUT_PIXELS,

@@ -65,6 +65,8 @@ const configSchema = z
     /** How often each replica re-queues jobs Postgres expects in Redis and Redis lost. */
     RECONCILE_MS: int(50, 3_600_000).default(15_000),
     MAX_ATTEMPTS: int(1, 20).default(3),
+    /** Attempts that may crash their worker thread or process before the job fails. */
+    MAX_CRASHES: int(0, 20).default(2),
     RETRY_BASE_MS: int(10, 600_000).default(1000),
 
     /** Development only: lets jobs read sources from this folder. Unset disables it. */

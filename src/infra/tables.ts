@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   index,
   integer,
   jsonb,
@@ -52,6 +53,13 @@ export const jobs = pgTable(
     localSource: text('local_source'),
     sourceBytes: bigint('source_bytes', { mode: 'number' }),
     sourceFormat: text('source_format'),
+    /** Attempts that ended with their worker thread or process dying. */
+    crashes: integer('crashes').notNull().default(0),
+    /** When a job waiting to retry becomes ready again. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /** Why and where the latest status change happened; copied into job_events. */
+    transitionReason: text('transition_reason'),
+    transitionReplica: text('transition_replica'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
@@ -65,6 +73,34 @@ export const jobs = pgTable(
     index('jobs_active_idx')
       .on(table.status)
       .where(sql`${table.status} in ('QUEUED', 'PROCESSING')`),
+  ],
+);
+
+/**
+ * Append-only history of a job's status changes, written by a trigger on
+ * `jobs` (see drizzle/0003_job_events_trigger.sql), so no code path can change
+ * a status without leaving a row. The partial unique index is what makes a
+ * second terminal transition impossible, whatever the application does.
+ */
+export const jobEvents = pgTable(
+  'job_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    fromStatus: jobStatus('from_status'),
+    toStatus: jobStatus('to_status').notNull(),
+    attempt: integer('attempt').notNull(),
+    replica: text('replica'),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('job_events_job_idx').on(table.jobId, table.id),
+    uniqueIndex('job_events_one_terminal_idx')
+      .on(table.jobId)
+      .where(sql`${table.toStatus} in ('SUCCEEDED', 'FAILED', 'CANCELED')`),
   ],
 );
 
@@ -140,4 +176,5 @@ export const webhookDeliveries = pgTable(
 
 export type JobRow = typeof jobs.$inferSelect;
 export type JobOutputRow = typeof jobOutputs.$inferSelect;
+export type JobEventRow = typeof jobEvents.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -8,5 +8,6 @@ export const JOB_ERROR_CODES = [
   ...PROCESS_ERROR_CODES,
   'TIMEOUT',
   'ATTEMPTS_EXHAUSTED',
+  'WORKER_CRASHED',
 ] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];

@@ -5,6 +5,7 @@ import type { Storage } from '../infra/storage.ts';
 import type { JobOutputRow, JobRow } from '../infra/tables.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, JobOutcome } from '../metrics.ts';
+import { isWorkerExitError } from '../pool/create-pool.ts';
 import type { OutputFormat, ProcessResult, ProcessTask } from '../pool/task.ts';
 import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
 import type { JobEvents } from './job-events.ts';
@@ -16,6 +17,8 @@ export interface JobRunOptions {
   /** How often a running job's lease is renewed; shorter than leaseMs. */
   renewMs: number;
   maxAttempts: number;
+  /** Attempts that may die with their worker thread or process before the job fails. */
+  maxCrashes: number;
   /** First retry delay; doubles with each attempt, with jitter. */
   retryBaseMs: number;
   jobTimeoutMs: number;
@@ -57,7 +60,7 @@ export const outputKey = (jobId: string, outputId: string, format: OutputFormat)
  */
 export async function runJob(lease: Lease, canceled: AbortSignal, deps: JobRunDeps) {
   const { queue, transitions, metrics } = deps;
-  const claim = await transitions.claim(lease.jobId, deps.leaseMs, deps.maxAttempts);
+  const claim = await transitions.claim(lease.jobId, deps.leaseMs, deps);
 
   if (claim.kind === 'gone') {
     await queue.acknowledge(lease);
@@ -229,15 +232,26 @@ async function handleInterruption(
     return 'retried';
   }
 
-  // Storage or database unreachable, or the worker thread died: try again later.
-  logger.error({ err: error }, 'job attempt failed; will retry');
+  // Storage or database unreachable, or the worker thread died: try again
+  // later, unless this job has now crashed its worker too often.
+  const crashed = isWorkerExitError(error);
+  logger.error({ err: error, crashed }, 'job attempt failed; will retry');
   const message = error instanceof Error ? error.message : String(error);
-  const requeued = await deps.transitions.retry(job.id, job.attempt, message).catch(() => null);
-  if (!requeued) return 'retried';
+  if (crashed && job.crashes + 1 > deps.maxCrashes) {
+    const reason = `its processing crashed ${job.crashes + 1} times: ${message}`;
+    const failed = await deps.transitions.fail(job.id, job.attempt, 'WORKER_CRASHED', reason);
+    if (failed) await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
+    return 'failed';
+  }
 
   const backoff = deps.retryBaseMs * 2 ** (job.attempt - 1);
-  const delay = backoff / 2 + Math.random() * backoff;
-  await deps.queue.retryLater(lease, delay);
+  const delayMs = backoff / 2 + Math.random() * backoff;
+  const requeued = await deps.transitions
+    .retry(job.id, job.attempt, { message, delayMs, crashed })
+    .catch(() => null);
+  if (!requeued) return 'retried';
+
+  await deps.queue.retryLater(lease, delayMs);
   await publish(deps, { job: requeued, outputs: [], outputsDone: 0 });
   return 'retried';
 }

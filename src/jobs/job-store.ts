@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 
 import type { Database } from '../infra/postgres.ts';
-import { jobOutputs, jobs, type JobRow, type JobStatus } from '../infra/tables.ts';
+import {
+  jobEvents,
+  jobOutputs,
+  jobs,
+  type JobEventRow,
+  type JobRow,
+  type JobStatus,
+} from '../infra/tables.ts';
 import type { OutputSpec } from '../pool/task.ts';
 import { enqueueWebhook } from '../webhooks/webhook-outbox.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
@@ -29,7 +36,9 @@ export interface JobPageOptions {
 export type JobStore = ReturnType<typeof createJobStore>;
 
 /** Reads and the client-driven writes of jobs; every one is scoped to an owner. */
-export function createJobStore(db: Database) {
+export function createJobStore(db: Database, replica: string) {
+  const because = (reason: string) => ({ transitionReason: reason, transitionReplica: replica });
+
   async function withOutputs(rows: JobRow[]): Promise<JobSnapshot[]> {
     if (rows.length === 0) return [];
     const outputs = await db
@@ -51,9 +60,14 @@ export function createJobStore(db: Database) {
       const id = randomUUID();
       const [row] = await db
         .insert(jobs)
-        .values({ id, sourceKey: `sources/${id}`, ...input })
+        .values({ id, sourceKey: `sources/${id}`, ...input, ...because('created') })
         .returning();
       return row as JobRow;
+    },
+
+    /** The job's status history, oldest first. Callers have already checked the owner. */
+    events(jobId: string): Promise<JobEventRow[]> {
+      return db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.id));
     },
 
     async find(owner: string, id: string): Promise<JobSnapshot | null> {
@@ -104,6 +118,7 @@ export function createJobStore(db: Database) {
         .update(jobs)
         .set({
           status: 'QUEUED',
+          ...because('started'),
           sourceBytes: source.bytes,
           sourceFormat: source.format,
           queuedAt: sql`now()`,
@@ -122,6 +137,7 @@ export function createJobStore(db: Database) {
           .update(jobs)
           .set({
             status: 'CANCELED',
+            ...because('canceled by owner'),
             finishedAt: sql`now()`,
             leaseExpiresAt: null,
             updatedAt: sql`now()`,

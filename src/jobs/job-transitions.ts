@@ -1,4 +1,5 @@
 import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 
 import type { Database } from '../infra/postgres.ts';
 import { jobOutputs, jobUsage, jobs, type JobRow } from '../infra/tables.ts';
@@ -11,8 +12,14 @@ export type Claim =
   | { kind: 'gone' }
   /** Another replica still holds a live lease on it. */
   | { kind: 'lease-live'; until: Date }
-  /** It was leased MAX_ATTEMPTS times already. */
+  /** It was leased MAX_ATTEMPTS times, or crashed more than MAX_CRASHES times. */
   | { kind: 'exhausted'; job: JobRow };
+
+export interface AttemptLimits {
+  maxAttempts: number;
+  /** Attempts that may die with their worker or process before the job fails. */
+  maxCrashes: number;
+}
 
 export interface StoredOutput {
   outputId: string;
@@ -44,14 +51,15 @@ const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 mil
  * attempt the caller holds, so a worker that lost its lease cannot overwrite
  * the job: its write matches no row and the caller is told.
  */
-export function createJobTransitions(db: Database) {
+export function createJobTransitions(db: Database, replica: string) {
+  const because = (reason: string | SQL) => ({ transitionReason: reason, transitionReplica: replica });
   const held = (id: string, attempt: number) =>
     and(eq(jobs.id, id), eq(jobs.attempt, attempt), eq(jobs.status, 'PROCESSING'));
 
   /** A terminal UPDATE and its webhook in one transaction; nothing when refused. */
   async function finish(
     where: SQL | undefined,
-    values: Partial<typeof jobs.$inferInsert>,
+    values: PgUpdateSetSource<typeof jobs>,
   ): Promise<JobRow | null> {
     return db.transaction(async (tx) => {
       const [row] = await tx
@@ -67,27 +75,35 @@ export function createJobTransitions(db: Database) {
   }
 
   return {
-    /** QUEUED (or PROCESSING with an expired lease) → PROCESSING, attempt + 1. */
-    async claim(id: string, leaseMs: number, maxAttempts: number): Promise<Claim> {
+    /**
+     * QUEUED (or PROCESSING with an expired lease) → PROCESSING, attempt + 1.
+     * An expired lease means the previous attempt died with its process, so
+     * it counts as a crash.
+     */
+    async claim(id: string, leaseMs: number, limits: AttemptLimits): Promise<Claim> {
+      const expired = and(eq(jobs.status, 'PROCESSING'), sql`${jobs.leaseExpiresAt} < now()`);
+      const crashedBefore = sql`case when ${jobs.status} = 'PROCESSING' then 1 else 0 end`;
       const [claimed] = await db
         .update(jobs)
         .set({
           status: 'PROCESSING',
           attempt: sql`${jobs.attempt} + 1`,
+          crashes: sql`${jobs.crashes} + ${crashedBefore}`,
           leaseExpiresAt: leaseUntil(leaseMs),
+          nextAttemptAt: null,
           startedAt: sql`coalesce(${jobs.startedAt}, now())`,
           errorCode: null,
           errorMessage: null,
+          ...because(sql`case when ${jobs.status} = 'PROCESSING'
+            then 'lease expired' else 'leased' end`),
           ...bump,
         })
         .where(
           and(
             eq(jobs.id, id),
-            sql`${jobs.attempt} < ${maxAttempts}`,
-            or(
-              eq(jobs.status, 'QUEUED'),
-              and(eq(jobs.status, 'PROCESSING'), sql`${jobs.leaseExpiresAt} < now()`),
-            ),
+            sql`${jobs.attempt} < ${limits.maxAttempts}`,
+            sql`${jobs.crashes} + ${crashedBefore} <= ${limits.maxCrashes}`,
+            or(eq(jobs.status, 'QUEUED'), expired),
           ),
         )
         .returning();
@@ -101,14 +117,21 @@ export function createJobTransitions(db: Database) {
       if (current.status === 'PROCESSING' && expires && expires.getTime() > Date.now()) {
         return { kind: 'lease-live', until: expires };
       }
+
+      const crashes = current.crashes + (current.status === 'PROCESSING' ? 1 : 0);
+      const crashed = crashes > limits.maxCrashes;
+      const code: JobErrorCode = crashed ? 'WORKER_CRASHED' : 'ATTEMPTS_EXHAUSTED';
+      const summary = crashed
+        ? `its processing crashed ${crashes} times`
+        : `gave up after ${current.attempt} attempts`;
       const failed = await finish(
         and(eq(jobs.id, id), eq(jobs.attempt, current.attempt), eq(jobs.status, current.status)),
         {
           status: 'FAILED',
-          errorCode: 'ATTEMPTS_EXHAUSTED' satisfies JobErrorCode,
-          errorMessage: [`gave up after ${current.attempt} attempts`, current.errorMessage]
-            .filter(Boolean)
-            .join(': '),
+          crashes,
+          errorCode: code,
+          errorMessage: [summary, current.errorMessage].filter(Boolean).join(': '),
+          ...because(code),
         },
       );
       return failed ? { kind: 'exhausted', job: failed } : { kind: 'gone' };
@@ -134,7 +157,13 @@ export function createJobTransitions(db: Database) {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .update(jobs)
-          .set({ status: 'SUCCEEDED', leaseExpiresAt: null, finishedAt: sql`now()`, ...bump })
+          .set({
+            status: 'SUCCEEDED',
+            leaseExpiresAt: null,
+            finishedAt: sql`now()`,
+            ...because('processed'),
+            ...bump,
+          })
           .where(held(id, attempt))
           .returning();
         if (!row) return null;
@@ -158,18 +187,29 @@ export function createJobTransitions(db: Database) {
         status: 'FAILED',
         errorCode: code,
         errorMessage: message,
+        ...because(code),
       });
     },
 
-    /** PROCESSING → QUEUED after a transient failure; the attempt stays for the next lease. */
-    async retry(id: string, attempt: number, message: string): Promise<JobRow | null> {
+    /**
+     * PROCESSING → QUEUED after a transient failure or a crashed worker, to
+     * run again in `delayMs`; the next lease makes the next attempt.
+     */
+    async retry(
+      id: string,
+      attempt: number,
+      failure: { message: string; delayMs: number; crashed: boolean },
+    ): Promise<JobRow | null> {
       const [row] = await db
         .update(jobs)
         .set({
           status: 'QUEUED',
+          crashes: sql`${jobs.crashes} + ${failure.crashed ? 1 : 0}`,
           errorCode: null,
-          errorMessage: message,
+          errorMessage: failure.message,
           leaseExpiresAt: null,
+          nextAttemptAt: sql`now() + ${Math.round(failure.delayMs)} * interval '1 millisecond'`,
+          ...because(failure.crashed ? 'worker crashed' : `retry: ${failure.message}`),
           ...bump,
         })
         .where(held(id, attempt))

@@ -1,4 +1,4 @@
-import type { JobOutputRow } from '../infra/tables.ts';
+import type { JobEventRow, JobOutputRow } from '../infra/tables.ts';
 import { JOB_ERROR_CODES, type JobErrorCode } from '../jobs/job-error-code.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { OUTPUT_FORMATS, type Fit, type OutputFormat, type OutputSpec } from '../pool/task.ts';
@@ -94,6 +94,21 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
     }),
   });
 
+  const JobEventType = builder.objectRef<JobEventRow>('JobEvent').implement({
+    description: 'One status change of a job, as recorded by the database.',
+    fields: (t) => ({
+      from: t.field({ type: JobStatusEnum, nullable: true, resolve: (e) => e.fromStatus }),
+      to: t.field({ type: JobStatusEnum, resolve: (e) => e.toStatus }),
+      attempt: t.exposeInt('attempt'),
+      replica: t.exposeString('replica', {
+        nullable: true,
+        description: 'The replica that made the change.',
+      }),
+      reason: t.exposeString('reason', { nullable: true }),
+      at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    }),
+  });
+
   const JobType = builder.objectRef<JobSnapshot>('Job').implement({
     fields: (t) => ({
       id: t.id({ resolve: (s) => s.job.id }),
@@ -101,6 +116,17 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
       attempt: t.int({
         description: 'How many times the job has been leased for processing.',
         resolve: (s) => s.job.attempt,
+      }),
+      nextAttemptAt: t.field({
+        type: 'DateTime',
+        nullable: true,
+        description: 'While a job waits to be retried: when it becomes ready again.',
+        resolve: (s) => (s.job.status === 'QUEUED' ? s.job.nextAttemptAt : null),
+      }),
+      events: t.field({
+        type: [JobEventType],
+        description: 'Every status change, oldest first.',
+        resolve: (s, _args, ctx) => ctx.store.events(s.job.id),
       }),
       error: t.field({
         type: JobErrorType,

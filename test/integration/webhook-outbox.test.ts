@@ -26,8 +26,8 @@ beforeAll(async () => {
   environment = await createTestEnvironment();
   postgres = openPostgres();
   await postgres.migrate();
-  store = createJobStore(postgres.db);
-  transitions = createJobTransitions(postgres.db);
+  store = createJobStore(postgres.db, 'test-replica');
+  transitions = createJobTransitions(postgres.db, 'test-replica');
   receiver = await startWebhookReceiver();
 });
 
@@ -61,7 +61,8 @@ const deliveriesOf = (jobId: string) =>
 describe('the webhook outbox', () => {
   it('records job.failed when a job has used up its attempts', async () => {
     const id = await jobIn('QUEUED', 3);
-    expect((await transitions.claim(id, 5000, 3)).kind).toBe('exhausted');
+    expect((await transitions.claim(id, 5000, { maxAttempts: 3, maxCrashes: 2 })).kind)
+      .toBe('exhausted');
 
     const [row, ...more] = await deliveriesOf(id);
     expect(more).toEqual([]);
