@@ -10,7 +10,8 @@ export interface JobEventsOptions {
 export interface JobFollower {
   /** Resolves once Redis confirmed the subscription: later events will arrive. */
   ready: Promise<void>;
-  next(): Promise<JobSnapshot>;
+  /** The next event, or null once `stop` is aborted. */
+  next(stop: AbortSignal): Promise<JobSnapshot | null>;
   close(): void;
 }
 
@@ -34,7 +35,7 @@ export function createJobEvents(options: JobEventsOptions) {
     /** Buffers every event for one job from the moment the subscription is ready. */
     follow(jobId: string): JobFollower {
       const buffered: JobSnapshot[] = [];
-      let waiting: ((snapshot: JobSnapshot) => void) | null = null;
+      let waiting: ((snapshot: JobSnapshot | null) => void) | null = null;
       let subscriptionId: number | null = null;
       let closed = false;
 
@@ -55,11 +56,20 @@ export function createJobEvents(options: JobEventsOptions) {
 
       return {
         ready,
-        next() {
+        next(stop) {
           const first = buffered.shift();
           if (first) return Promise.resolve(first);
+          if (stop.aborted) return Promise.resolve(null);
           return new Promise((resolve) => {
-            waiting = resolve;
+            const onStop = () => {
+              waiting = null;
+              resolve(null);
+            };
+            stop.addEventListener('abort', onStop, { once: true });
+            waiting = (snapshot) => {
+              stop.removeEventListener('abort', onStop);
+              resolve(snapshot);
+            };
           });
         },
         close() {

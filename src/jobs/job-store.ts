@@ -162,7 +162,11 @@ export function createJobStore(db: Database, replica: string) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Job ids are UUIDs; anything else names no job and never reaches Postgres. */
-export function isJobId(value: string): boolean {
-  return UUID.test(value);
+/**
+ * A job id in its canonical lower-case form, or null for anything that is not
+ * a UUID: such a value names no job and never reaches Postgres. Canonical,
+ * because event channels are keyed by the id as a string.
+ */
+export function parseJobId(value: string): string | null {
+  return UUID.test(value) ? value.toLowerCase() : null;
 }

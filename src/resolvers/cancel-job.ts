@@ -1,7 +1,7 @@
 import type { Builder } from '../schema/builder.ts';
 import { JobNotFoundError, JobStateError } from '../schema/errors.ts';
 import type { JobTypes } from '../schema/job-types.ts';
-import { isJobId } from '../jobs/job-store.ts';
+import { parseJobId } from '../jobs/job-store.ts';
 
 export function registerCancelJob(builder: Builder, types: JobTypes) {
   builder.mutationField('cancelJob', (t) =>
@@ -16,8 +16,8 @@ export function registerCancelJob(builder: Builder, types: JobTypes) {
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const owner = ctx.requireOwner();
-        const id = String(args.id);
-        if (!isJobId(id)) throw new JobNotFoundError(id);
+        const id = parseJobId(String(args.id));
+        if (!id) throw new JobNotFoundError(String(args.id));
 
         const canceled = await ctx.store.cancel(owner, id);
         if (!canceled) {

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Builder } from '../schema/builder.ts';
 import type { Context } from '../schema/context.ts';
 import type { JobTypes } from '../schema/job-types.ts';
-import { isJobId } from '../jobs/job-store.ts';
+import { parseJobId } from '../jobs/job-store.ts';
 import { isNewerSnapshot, type JobSnapshot } from '../jobs/job-snapshot.ts';
 import { TERMINAL_STATUSES } from '../infra/tables.ts';
 
@@ -22,12 +22,42 @@ export function registerJobProgress(builder: Builder, types: JobTypes) {
 }
 
 /**
+ * The iterator graphql-js drives. A client that goes away makes the server
+ * call `return()`, which cannot reach a generator suspended in an `await`;
+ * aborting the wait first lets it finish and release its Redis subscription
+ * at once, rather than at the job's next event (which may never come).
+ */
+function followJob(ctx: Context, id: string): AsyncIterableIterator<JobSnapshot> {
+  const stop = new AbortController();
+  const events = streamJob(ctx, id, stop.signal);
+  return {
+    next: () => events.next(),
+    return: (value?: unknown) => {
+      stop.abort();
+      return events.return(value as undefined);
+    },
+    throw: (error?: unknown) => {
+      stop.abort();
+      return events.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
  * Subscribes before reading the current state, so no change can fall between
  * the two; events older than what was already sent are dropped.
  */
-async function* followJob(ctx: Context, id: string): AsyncGenerator<JobSnapshot> {
+async function* streamJob(
+  ctx: Context,
+  rawId: string,
+  stop: AbortSignal,
+): AsyncGenerator<JobSnapshot, undefined> {
   const owner = ctx.requireOwner();
-  if (!isJobId(id)) throw notFound(id);
+  const id = parseJobId(rawId);
+  if (!id) throw notFound(rawId);
 
   const follower = ctx.events.follow(id);
   try {
@@ -38,11 +68,13 @@ async function* followJob(ctx: Context, id: string): AsyncGenerator<JobSnapshot>
     let last = current;
     yield current;
     while (!TERMINAL_STATUSES.includes(last.job.status)) {
-      const next = await follower.next();
+      const next = await follower.next(stop);
+      if (!next) return undefined;
       if (!isNewerSnapshot(next, last)) continue;
       last = next;
       yield next;
     }
+    return undefined;
   } finally {
     follower.close();
   }

@@ -1,8 +1,21 @@
+import { GraphQLError } from 'graphql';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 
 import type { Builder } from '../schema/builder.ts';
 import type { JobTypes } from '../schema/job-types.ts';
-import { isJobId } from '../jobs/job-store.ts';
+import { parseJobId } from '../jobs/job-store.ts';
+
+/** A page cursor is the id of a job; anything else is the client's mistake. */
+function cursor(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const id = parseJobId(value);
+  if (!id) {
+    throw new GraphQLError(`invalid cursor ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return id;
+}
 
 /** Most jobs one page returns, whatever `first` or `last` asks for. */
 const MAX_PAGE_SIZE = 100;
@@ -16,8 +29,8 @@ export function registerJobQueries(builder: Builder, types: JobTypes) {
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const owner = ctx.requireOwner();
-        const id = String(args.id);
-        return isJobId(id) ? ctx.store.find(owner, id) : null;
+        const id = parseJobId(String(args.id));
+        return id ? ctx.store.find(owner, id) : null;
       },
     }),
   );
@@ -36,8 +49,8 @@ export function registerJobQueries(builder: Builder, types: JobTypes) {
               owner,
               status: args.status ?? null,
               limit,
-              olderThan: after && isJobId(after) ? after : null,
-              newerThan: before && isJobId(before) ? before : null,
+              olderThan: cursor(after),
+              newerThan: cursor(before),
               oldestFirst: inverted,
             }),
         );

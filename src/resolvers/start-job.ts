@@ -4,7 +4,7 @@ import type { Context } from '../schema/context.ts';
 import type { Builder } from '../schema/builder.ts';
 import { JobNotFoundError, JobStateError, SourceRejectedError } from '../schema/errors.ts';
 import type { JobTypes } from '../schema/job-types.ts';
-import { isJobId } from '../jobs/job-store.ts';
+import { parseJobId } from '../jobs/job-store.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { checkSource } from '../jobs/source-check.ts';
 import { openLocalSource } from './local-source-access.ts';
@@ -24,9 +24,9 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const owner = ctx.requireOwner();
-        const id = String(args.id);
-        const found = isJobId(id) ? await ctx.store.find(owner, id) : null;
-        if (!found) throw new JobNotFoundError(id);
+        const id = parseJobId(String(args.id));
+        const found = id ? await ctx.store.find(owner, id) : null;
+        if (!id || !found) throw new JobNotFoundError(String(args.id));
         const { job } = found;
         if (job.status !== 'CREATED') throw new JobStateError(job.status, ['CREATED'], 'start');
 

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -12,7 +13,13 @@ import {
   upload,
   type JobView,
 } from '../support/jobs.ts';
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  REDIS_URL,
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let app: TestApp;
@@ -199,5 +206,42 @@ describe('cancel', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const after = await gql<{ job: JobView }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { status outputs { id } } }', { id });
     expect(after.data?.job).toEqual({ status: 'CANCELED', outputs: [] });
+  });
+});
+
+describe('subscriptions', () => {
+  it('release their Redis subscription as soon as the client goes away', async () => {
+    const { job } = await createJob(app.graphqlUrl);
+    const channel = `${app.config.REDIS_KEY_PREFIX}job:${job.id}`;
+    const redis = new Redis(REDIS_URL);
+    const subscribers = async () => {
+      const reply = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+      return Number(reply[1]);
+    };
+
+    const leave = new AbortController();
+    let firstEvent: () => void = () => {};
+    const gotFirst = new Promise<void>((resolve) => (firstEvent = resolve));
+    const following = collectSse(app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
+      onEvent: () => firstEvent(),
+      signal: leave.signal,
+    }).catch(() => []);
+    await gotFirst;
+    expect(await subscribers()).toBe(1);
+
+    // The job never changes again: only the client leaving can end this.
+    leave.abort();
+    await following;
+    for (let i = 0; i < 50 && (await subscribers()) > 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await subscribers()).toBe(0);
+    await redis.quit();
+  });
+
+  it('follow a job named by its id in capitals', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
+    const events = await followAndStart(app.graphqlUrl, job.id.toUpperCase());
+    expect(events.at(-1)?.status).toBe('SUCCEEDED');
   });
 });

@@ -32,13 +32,21 @@ export async function collectSse<T>(
   query: string,
   variables: Record<string, unknown>,
   owner: string,
-  options: { timeoutMs?: number; onEvent?: (event: GraphQLResponse<T>) => void } = {},
+  options: {
+    timeoutMs?: number;
+    onEvent?: (event: GraphQLResponse<T>) => void;
+    /** Aborting it closes the stream, as a client leaving would. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<GraphQLResponse<T>[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-user-id': owner },
     body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
+    signal: AbortSignal.any([
+      AbortSignal.timeout(options.timeoutMs ?? 20_000),
+      ...(options.signal ? [options.signal] : []),
+    ]),
   });
   if (!response.body) throw new Error(`no event stream (status ${response.status})`);
 
