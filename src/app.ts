@@ -173,6 +173,8 @@ async function openStorage(
       port: config.STORAGE_EMBEDDED_PORT,
       directory: config.STORAGE_EMBEDDED_DIR,
       bucket: config.STORAGE_BUCKET,
+      accessKey: config.STORAGE_ACCESS_KEY,
+      secretKey: config.STORAGE_SECRET_KEY,
     });
     onClose('embedded-s3', embedded.close);
     endpoint = embedded.endpoint;

@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 
 import S3rver from '@20minutes/s3rver';
+import S3rverAccount from '@20minutes/s3rver/lib/models/account.js';
 
 export interface EmbeddedS3Options {
   host: string;
@@ -10,6 +12,9 @@ export interface EmbeddedS3Options {
   port: number;
   directory: string;
   bucket: string;
+  /** The key pair the server accepts; nothing else signs a valid request. */
+  accessKey: string;
+  secretKey: string;
 }
 
 export interface EmbeddedS3 {
@@ -39,46 +44,69 @@ const CORS_ANY_ORIGIN = `<CORSConfiguration>
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const directory = resolve(options.directory);
   await mkdir(directory, { recursive: true });
-  await assertPortFree(options.host, options.port);
 
-  const server = new S3rver({
-    address: options.host,
-    port: options.port,
+  useKeyPair(options.accessKey, options.secretKey);
+  const s3 = new S3rver({
     directory,
     silent: true,
     configureBuckets: [{ name: options.bucket, configs: [CORS_ANY_ORIGIN] }],
   });
-  const address = await server.run();
+  await s3.configureBuckets();
+
+  // The S3 server checks a signature when there is one, but serves anonymous
+  // requests too; real S3 and MinIO refuse those, and so does this gate.
+  const handle = s3.getMiddleware();
+  const server = createHttpServer((req, res) => {
+    if (req.method === 'OPTIONS' || isSigned(req)) {
+      handle(req, res);
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'application/xml' }).end(ACCESS_DENIED);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE'
+        ? new Error(`embedded storage port ${options.host}:${options.port} is in use: set ` +
+            'STORAGE_EMBEDDED_PORT, or STORAGE_ENDPOINT to use an existing object store')
+        : error);
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
   let closed = false;
 
   return {
     endpoint: `http://${options.host}:${address.port}`,
-    // The only credentials the embedded server accepts.
-    accessKey: 'S3RVER',
-    secretKey: 'S3RVER',
+    accessKey: options.accessKey,
+    secretKey: options.secretKey,
     async close() {
       if (closed) return;
       closed = true;
-      await server.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
 /**
- * s3rver reports a taken port as an unhandled 'error' event, which would kill
- * the process; checking first turns it into an error the caller can report.
+ * s3rver keeps its accounts in a module-level registry with one built-in
+ * key pair (S3RVER/S3RVER); the configured pair replaces it, so that the
+ * public default signs nothing once an operator sets a secret.
  */
-async function assertPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      const taken = error.code === 'EADDRINUSE';
-      reject(taken
-        ? new Error(`embedded storage port ${host}:${port} is in use: set STORAGE_EMBEDDED_PORT, ` +
-            'or STORAGE_ENDPOINT to use an existing object store')
-        : error);
-    });
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
+function useKeyPair(accessKey: string, secretKey: string) {
+  const account = S3rverAccount.DUMMY_ACCOUNT;
+  for (const existing of [...account.accessKeys.keys()]) {
+    if (existing !== accessKey) account.revokeAccessKey(existing);
+  }
+  account.createKeyPair(accessKey, secretKey);
+}
+
+const ACCESS_DENIED = `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>Anonymous access is not allowed</Message></Error>`;
+
+/** A SigV4 Authorization header, or the query string of a presigned URL. */
+function isSigned(req: IncomingMessage): boolean {
+  if (req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) return true;
+  const query = new URL(req.url ?? '/', 'http://storage').searchParams;
+  return query.has('X-Amz-Signature') && query.has('X-Amz-Credential');
 }

@@ -101,6 +101,17 @@ describe('upload grants', () => {
     expect(response.status).toBe(403);
   });
 
+  it('are the only way in: storage refuses anonymous reads, writes and listings', async () => {
+    const created = await createJob(app.graphqlUrl);
+    const origin = new URL(created.upload?.url ?? '').origin;
+    const anonymous = [
+      fetch(`${origin}/pixelflow?list-type=2`),
+      fetch(`${origin}/pixelflow/${'sources'}/${created.job.id}`),
+      fetch(`${origin}/pixelflow/outputs/${created.job.id}/a.png`, { method: 'PUT', body: 'x' }),
+    ];
+    for (const response of await Promise.all(anonymous)) expect(response.status).toBe(403);
+  });
+
   it('are refused for another key when the signature is altered', async () => {
     const created = await createJob(app.graphqlUrl);
     const grant = created.upload as { url: string; headers: [] };

@@ -17,7 +17,14 @@ let replicas: TestApp[] = [];
 beforeAll(async () => {
   environment = await createTestEnvironment();
   storageDir = await mkdtemp(join(tmpdir(), 'pixelflow-shared-s3-'));
-  storage = await startEmbeddedS3({ host: '127.0.0.1', port: 0, directory: storageDir, bucket: 'pixelflow' });
+  storage = await startEmbeddedS3({
+    host: '127.0.0.1',
+    port: 0,
+    directory: storageDir,
+    bucket: 'pixelflow',
+    accessKey: 'replicas',
+    secretKey: 'replicas-shared-secret',
+  });
   const shared = {
     STORAGE_ENDPOINT: storage.endpoint,
     STORAGE_ACCESS_KEY: storage.accessKey,
