@@ -68,6 +68,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       onConnectionError: (error) => logger.warn({ err: error }, 'redis connection error'),
     });
     onClose('redis', redis.close);
+    await redis.ping().catch((error: unknown) => {
+      throw new Error(`Redis at ${config.REDIS_URL} is unreachable`, { cause: error });
+    });
 
     const keyPrefix = config.REDIS_KEY_PREFIX;
     const queue = createLeasedQueue({ redis: redis.command, keyPrefix, leaseMs: config.LEASE_MS });
@@ -103,6 +106,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       retryBaseMs: config.RETRY_BASE_MS,
       jobTimeoutMs: config.JOB_TIMEOUT_MS,
       maxInputPixels: config.MAX_INPUT_PIXELS,
+      maxOutputPixels: config.MAX_OUTPUT_PIXELS,
+      maxSourceBytes: config.SOURCE_MAX_BYTES,
     });
 
     const yoga = createGraphQLHandler(

@@ -53,6 +53,8 @@ const configSchema = z
     SOURCE_MAX_BYTES: int(1, 1024 * MiB).default(50 * MiB),
     /** Largest width × height × frames decoded; larger sources fail before decoding. */
     MAX_INPUT_PIXELS: int(1, 2 ** 31).default(100_000_000),
+    /** Largest width × height of one output (enlarging is otherwise bounded only by format). */
+    MAX_OUTPUT_PIXELS: int(1, 2 ** 31).default(50_000_000),
     MAX_OUTPUTS_PER_JOB: int(1, 50).default(10),
     JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
 

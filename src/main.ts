@@ -35,6 +35,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`pixelflow failed to start: ${error instanceof Error ? error.stack : error}\n`);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`pixelflow failed to start: ${reason}${cause ? ` (${cause})` : ''}\n`);
   process.exit(1);
 });

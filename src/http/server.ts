@@ -32,7 +32,7 @@ export function createHttpServer(options: HttpServerOptions) {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = req.method === 'GET' ? routes[path] : undefined;
+    const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined;
     if (!route) {
       void yoga(req, res);
       return;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -9,10 +9,15 @@ import { OWNER_HEADER, parseOwner } from './yoga.ts';
 
 type Yoga = ReturnType<typeof createGraphQLHandler>;
 
+/** Yoga's own execute and subscribe, carried to graphql-ws in the root value. */
 interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
+  execute: (args: ExecutionArgs) => ExecutionReturn;
+  subscribe: (args: ExecutionArgs) => ExecutionReturn;
 }
+
+// envelop types these loosely (its results may be any promise-like);
+// graphql-ws wants graphql-js's own result types, which they are at run time.
+type ExecutionReturn = never;
 
 /**
  * Serves the same schema over graphql-ws on `/graphql`. The caller names
@@ -24,8 +29,8 @@ export function attachWebSocketServer(server: Server, yoga: Yoga) {
 
   const disposable = useServer(
     {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
         const owner = parseOwner(
           ctx.connectionParams?.[OWNER_HEADER] ?? ctx.extra.request.headers[OWNER_HEADER],
@@ -37,15 +42,28 @@ export function attachWebSocketServer(server: Server, yoga: Yoga) {
             socket: ctx.extra.socket,
             params: payload,
             connectionOwner: owner,
+            // getEnveloped is typed for Yoga's HTTP context; over WebSocket the
+            // context is this object, which the context factory reads only
+            // for connectionOwner.
           } as never);
+
+        // A bad document (syntax, or past a limit) fails this operation only;
+        // thrown, it would close the socket and every subscription on it.
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error: unknown) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
 
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName ?? null,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables ?? null,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+          rootValue: { execute, subscribe } as EnvelopedRoot,
         };
         const errors = validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;

@@ -11,7 +11,11 @@ import type { Logger } from '../logger.ts';
 import type { Context, Services } from '../schema/context.ts';
 
 export const OWNER_HEADER = 'x-user-id';
-const MAX_OWNER_LENGTH = 128;
+/**
+ * Printable ASCII without spaces: the same id over HTTP headers (latin1) and
+ * WebSocket connection params (UTF-8), and safe in logs and Postgres.
+ */
+const OWNER = /^[\x21-\x7e]{1,128}$/;
 
 const DEFAULT_QUERY = `# Try: create a job, upload with curl, start it, follow it.
 mutation Create {
@@ -71,7 +75,8 @@ export function createGraphQLHandler(
         owner,
         requireOwner() {
           if (owner === null) {
-            throw new GraphQLError(`send your user id in the ${OWNER_HEADER} header`, {
+            const rule = '1-128 printable ASCII characters, no spaces';
+            throw new GraphQLError(`send your user id (${rule}) in the ${OWNER_HEADER} header`, {
               extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
             });
           }
@@ -85,5 +90,5 @@ export function createGraphQLHandler(
 export function parseOwner(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const owner = value.trim();
-  return owner.length > 0 && owner.length <= MAX_OWNER_LENGTH ? owner : null;
+  return OWNER.test(owner) ? owner : null;
 }

@@ -26,8 +26,12 @@ export interface Storage {
   size(key: string): Promise<number | null>;
   /** Up to `length` bytes from the start of the object. */
   readHead(key: string, length: number): Promise<Uint8Array>;
-  /** The whole object in a standalone ArrayBuffer that can be transferred to a thread. */
-  read(key: string): Promise<ArrayBuffer>;
+  /**
+   * The whole object in a standalone ArrayBuffer that can be transferred to a
+   * thread. Throws ObjectMissingError, or ObjectTooLargeError past `maxBytes`
+   * (having read no more than that).
+   */
+  read(key: string, maxBytes: number): Promise<ArrayBuffer>;
   write(key: string, data: Uint8Array, contentType: string): Promise<void>;
   remove(keys: string[]): Promise<void>;
   ping(): Promise<void>;
@@ -69,11 +73,16 @@ export function createStorage(options: StorageOptions): Storage {
 
     async readHead(key, length) {
       const stream = await internal.getPartialObject(bucket, key, 0, length);
-      return new Uint8Array(await collect(stream));
+      return new Uint8Array(await collect(stream, length));
     },
 
-    async read(key) {
-      return collect(await internal.getObject(bucket, key));
+    async read(key, maxBytes) {
+      try {
+        return await collect(await internal.getObject(bucket, key), maxBytes);
+      } catch (error: unknown) {
+        if (isNotFound(error)) throw new ObjectMissingError(key);
+        throw error;
+      }
     },
 
     async write(key, data, contentType) {
@@ -111,13 +120,17 @@ function createClient(endpoint: string, options: StorageOptions): Minio.Client {
  * `Buffer.concat` may sit in Node's shared pool, which cannot be transferred
  * to a worker thread and would be copied whole instead.
  */
-async function collect(stream: Readable): Promise<ArrayBuffer> {
+async function collect(stream: Readable, maxBytes: number): Promise<ArrayBuffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     const buffer = chunk as Buffer;
     chunks.push(buffer);
     total += buffer.length;
+    if (total > maxBytes) {
+      stream.destroy();
+      throw new ObjectTooLargeError(maxBytes);
+    }
   }
 
   const bytes = new Uint8Array(total);
@@ -127,6 +140,20 @@ async function collect(stream: Readable): Promise<ArrayBuffer> {
     offset += chunk.length;
   }
   return bytes.buffer;
+}
+
+export class ObjectMissingError extends Error {
+  constructor(readonly key: string) {
+    super(`no object ${key}`);
+    this.name = 'ObjectMissingError';
+  }
+}
+
+export class ObjectTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the object is larger than ${maxBytes} bytes`);
+    this.name = 'ObjectTooLargeError';
+  }
 }
 
 function isNotFound(error: unknown): boolean {

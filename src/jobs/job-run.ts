@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 
-import type { Storage } from '../infra/storage.ts';
+import { ObjectMissingError, ObjectTooLargeError, type Storage } from '../infra/storage.ts';
 import type { JobOutputRow, JobRow } from '../infra/tables.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, JobOutcome } from '../metrics.ts';
 import { isWorkerExitError } from '../pool/create-pool.ts';
 import type { OutputFormat, ProcessResult, ProcessTask } from '../pool/task.ts';
 import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
+import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
@@ -23,6 +24,12 @@ export interface JobRunOptions {
   retryBaseMs: number;
   jobTimeoutMs: number;
   maxInputPixels: number;
+  maxOutputPixels: number;
+  /**
+   * Checked again here: an upload grant stays valid after startJob, so the
+   * object read now may not be the one startJob checked.
+   */
+  maxSourceBytes: number;
 }
 
 interface JobRunDeps extends JobRunOptions {
@@ -123,7 +130,8 @@ async function processJob(
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const source = await deps.storage.read(job.sourceKey);
+  const source = await readSource(job, deps);
+  if (!(source instanceof ArrayBuffer)) return failJob(job, source.code, source.message, deps, logger);
   const bytesIn = source.byteLength;
 
   const progress = new MessageChannel();
@@ -140,7 +148,7 @@ async function processJob(
       {
         source,
         outputs: job.outputs,
-        limits: { maxInputPixels: deps.maxInputPixels },
+        limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
         progressPort: progress.port2,
       },
       { signal },
@@ -150,16 +158,7 @@ async function processJob(
   }
   const computeMs = Math.round(performance.now() - computeStarted);
 
-  if (!result.ok) {
-    const failed = await deps.transitions.fail(job.id, job.attempt, result.code, result.message);
-    if (!failed) {
-      logger.warn({ code: result.code }, 'terminal write refused: attempt no longer current');
-      return 'failed';
-    }
-    logger.info({ code: result.code }, 'job failed');
-    await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
-    return 'failed';
-  }
+  if (!result.ok) return failJob(job, result.code, result.message, deps, logger);
 
   signal.throwIfAborted();
   const stored: StoredOutput[] = await Promise.all(
@@ -188,6 +187,41 @@ async function processJob(
   const outputs: JobOutputRow[] = stored.map((output) => ({ jobId: job.id, ...output }));
   await publish(deps, { job: succeeded, outputs, outputsDone: outputs.length });
   return 'succeeded';
+}
+
+async function readSource(
+  job: JobRow,
+  deps: JobRunDeps,
+): Promise<ArrayBuffer | { code: JobErrorCode; message: string }> {
+  try {
+    return await deps.storage.read(job.sourceKey, deps.maxSourceBytes);
+  } catch (error: unknown) {
+    if (error instanceof ObjectTooLargeError) {
+      const message = `the source is now over ${deps.maxSourceBytes} bytes; was it replaced?`;
+      return { code: 'SOURCE_TOO_LARGE', message };
+    }
+    if (error instanceof ObjectMissingError) {
+      return { code: 'SOURCE_MISSING', message: 'the source was deleted before processing' };
+    }
+    throw error;
+  }
+}
+
+async function failJob(
+  job: JobRow,
+  code: JobErrorCode,
+  message: string,
+  deps: JobRunDeps,
+  logger: Logger,
+): Promise<JobOutcome> {
+  const failed = await deps.transitions.fail(job.id, job.attempt, code, message);
+  if (!failed) {
+    logger.warn({ code }, 'terminal write refused: attempt no longer current');
+    return 'failed';
+  }
+  logger.info({ code }, 'job failed');
+  await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
+  return 'failed';
 }
 
 /**

@@ -23,7 +23,13 @@ export type SourceCheck =
   | { ok: false; code: 'SOURCE_MISSING'; message: string }
   | { ok: false; code: 'SOURCE_EMPTY'; message: string }
   | { ok: false; code: 'SOURCE_TOO_LARGE'; message: string; bytes: number; maxBytes: number }
-  | { ok: false; code: 'UNSUPPORTED_FORMAT'; message: string; detectedFormat: string | null };
+  | {
+      ok: false;
+      code: 'UNSUPPORTED_FORMAT';
+      message: string;
+      bytes: number;
+      detectedFormat: string | null;
+    };
 
 /**
  * What `startJob` checks before a job may be queued: the uploaded object
@@ -62,6 +68,7 @@ export async function checkSource(
     ok: false,
     code: 'UNSUPPORTED_FORMAT',
     message: `${detected}; accepted formats are ${ACCEPTED_FORMAT_NAMES.join(', ')}`,
+    bytes,
     detectedFormat: format.name,
   };
 }

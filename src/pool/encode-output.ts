@@ -21,9 +21,15 @@ const MAX_SIDE: Readonly<Record<OutputFormat, number>> = {
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 const CLEAR = { r: 0, g: 0, b: 0, alpha: 0 };
 
-export function assertEncodable(plan: OutputPlan): void {
+export function assertEncodable(plan: OutputPlan, maxOutputPixels: number): void {
   const max = MAX_SIDE[plan.spec.format];
   const { width, height } = plan.final;
+  if (width * height > maxOutputPixels) {
+    throw new ImageError(
+      'OUTPUT_TOO_LARGE',
+      `output ${plan.spec.id} would be ${width}x${height}; at most ${maxOutputPixels} pixels`,
+    );
+  }
   if (width > max || height > max) {
     throw new ImageError(
       'OUTPUT_TOO_LARGE',

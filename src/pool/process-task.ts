@@ -25,7 +25,7 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
 
   const header = await inspectSource(input, task.limits);
   const plans = task.outputs.map((spec) => planOutput(header.upright, spec));
-  for (const plan of plans) assertEncodable(plan);
+  for (const plan of plans) assertEncodable(plan, task.limits.maxOutputPixels);
 
   const size = planIntermediate(header.upright, plans);
   const decoded = await decodeSource(input, header.upright, size, task.limits);

@@ -34,6 +34,8 @@ export interface OutputSpec {
 export interface ProcessTaskLimits {
   /** Largest width × height × frames the worker will decode. */
   maxInputPixels: number;
+  /** Largest width × height of any one output; larger fails with OUTPUT_TOO_LARGE. */
+  maxOutputPixels: number;
 }
 
 export interface ProcessTask {

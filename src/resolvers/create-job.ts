@@ -37,7 +37,10 @@ export function registerCreateJob(builder: Builder, types: JobTypes) {
       args: { input: t.arg({ type: CreateJobInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const owner = ctx.requireOwner();
-        const request = validateCreateJob(input, ctx.config.MAX_OUTPUTS_PER_JOB);
+        const request = validateCreateJob(input, {
+          maxOutputs: ctx.config.MAX_OUTPUTS_PER_JOB,
+          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
+        });
         if (request.localSource !== null) await openLocalSource(ctx.config, request.localSource);
 
         const job = await ctx.store.create({ owner, ...request });

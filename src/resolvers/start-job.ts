@@ -44,10 +44,16 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
           throw new JobStateError(now.job.status, ['CREATED'], 'start');
         }
 
-        // Only after the commit: a dispatcher that leases the id must find it QUEUED.
-        await ctx.queue.enqueue([id]);
+        // Only after the commit: a dispatcher that leases the id must find it
+        // QUEUED. The job is queued once committed; should Redis fail now, the
+        // reconciler hands it to Redis later, so the client is not told otherwise.
         const snapshot: JobSnapshot = { job: queued, outputs: [], outputsDone: 0 };
-        await Promise.all([ctx.events.announceReady(), ctx.events.publish(snapshot)]);
+        try {
+          await ctx.queue.enqueue([id]);
+          await Promise.all([ctx.events.announceReady(), ctx.events.publish(snapshot)]);
+        } catch (error: unknown) {
+          ctx.logger.warn({ err: error, jobId: id }, 'queued job not yet pushed to Redis');
+        }
         return snapshot;
       },
     }),

@@ -69,8 +69,15 @@ export function registerCreateJobInput(builder: Builder, types: JobTypes) {
   });
 }
 
+export interface JobRequestLimits {
+  maxOutputs: number;
+  /** Largest width × height one output may ask for. */
+  maxOutputPixels: number;
+}
+
 /** Checks every field and reports all problems at once. */
-export function validateCreateJob(args: CreateJobArgs, maxOutputs: number): ValidJobRequest {
+export function validateCreateJob(args: CreateJobArgs, limits: JobRequestLimits): ValidJobRequest {
+  const { maxOutputs } = limits;
   const issues: InputIssue[] = [];
   const issue = (path: (string | number)[], message: string, accepted: string, value: unknown) =>
     issues.push({
@@ -112,6 +119,10 @@ export function validateCreateJob(args: CreateJobArgs, maxOutputs: number): Vali
         issue(['outputs', index, 'resize', side], 'out of range', range, value);
       }
     }
+    if (width !== null && height !== null && width * height > limits.maxOutputPixels) {
+      issue(['outputs', index, 'resize'], 'output too large',
+        `width × height of at most ${limits.maxOutputPixels} pixels`, resize);
+    }
     if (width === null && height === null) {
       issue(['outputs', index, 'resize'], 'resize needs a width or a height',
         `width and/or height in ${range}`, resize);
@@ -120,20 +131,40 @@ export function validateCreateJob(args: CreateJobArgs, maxOutputs: number): Vali
   }
 
   const webhookUrl = args.webhookUrl ?? null;
-  if (webhookUrl !== null && !isHttpUrl(webhookUrl)) {
-    issue(['webhookUrl'], 'not an http(s) URL', 'an absolute http:// or https:// URL',
-      webhookUrl);
+  const webhook = webhookUrl === null ? null : httpUrl(webhookUrl);
+  if (webhookUrl !== null && webhook === null) {
+    issue(['webhookUrl'], 'not an http(s) URL',
+      `an absolute http:// or https:// URL of at most ${MAX_URL_LENGTH} characters`,
+      webhookUrl.slice(0, MAX_URL_LENGTH));
+  }
+
+  const localSource = args.localSource ?? null;
+  if (localSource !== null && !isPlainText(localSource, MAX_PATH_LENGTH)) {
+    issue(['localSource'], 'not a usable path',
+      `a relative path of at most ${MAX_PATH_LENGTH} characters, without control characters`,
+      localSource.slice(0, MAX_PATH_LENGTH));
   }
 
   if (issues.length > 0) throw new InvalidInputError(issues);
-  return { outputs, webhookUrl, localSource: args.localSource ?? null };
+  return { outputs, webhookUrl: webhook, localSource };
 }
 
-function isHttpUrl(value: string): boolean {
+const MAX_URL_LENGTH = 2048;
+const MAX_PATH_LENGTH = 1024;
+
+/** Text Postgres and file systems take as it is: no NUL or other control characters. */
+function isPlainText(value: string, maxLength: number): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
+  return value.length <= maxLength && !/[\u0000-\u001f\u007f]/.test(value);
+}
+
+/** The URL in its normalised form, or null when it is not a plain http(s) URL. */
+function httpUrl(value: string): string | null {
+  if (!isPlainText(value, MAX_URL_LENGTH)) return null;
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -1,4 +1,6 @@
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 import { collectSse, gql } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createJob, createUploadedJob, startJob, upload } from '../support/jobs.ts';
@@ -9,7 +11,7 @@ let app: TestApp;
 
 beforeAll(async () => {
   environment = await createTestEnvironment();
-  app = await startTestApp(environment, { UPLOAD_URL_TTL_SECONDS: '1', SOURCE_MAX_BYTES: '300000' });
+  app = await startTestApp(environment, { SOURCE_MAX_BYTES: '300000' });
 });
 
 afterAll(async () => {
@@ -44,11 +46,15 @@ describe('owners', () => {
     expect(own.data?.job.id).toBe(job.id);
   });
 
-  it('asks a request without a user id to name itself', async () => {
-    const result = await gql(app.graphqlUrl, '{ jobs(first: 1) { edges { cursor } } }', {}, null);
-    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect(result.errors?.[0]?.message).toContain('x-user-id');
-  });
+  it.each([null, '', 'a'.repeat(129), 'has space', 'ümlaut'])(
+    'asks a request with user id %j to name itself properly',
+    async (owner) => {
+      const query = '{ jobs(first: 1) { edges { cursor } } }';
+      const result = await gql(app.graphqlUrl, query, {}, owner);
+      expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(result.errors?.[0]?.message).toContain('x-user-id');
+    },
+  );
 
   it('treats a malformed id as a job that does not exist', async () => {
     const result = await gql(app.graphqlUrl, '{ job(id: "../../etc") { id } }');
@@ -95,10 +101,15 @@ describe('createJob input', () => {
 
 describe('upload grants', () => {
   it('stop working once they expire', async () => {
-    const created = await createJob(app.graphqlUrl);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const response = await upload(created.upload, new Uint8Array([0xff, 0xd8, 0xff]));
-    expect(response.status).toBe(403);
+    const shortLived = await startTestApp(environment, { UPLOAD_URL_TTL_SECONDS: '1' });
+    try {
+      const created = await createJob(shortLived.graphqlUrl);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const response = await upload(created.upload, new Uint8Array([0xff, 0xd8, 0xff]));
+      expect(response.status).toBe(403);
+    } finally {
+      await shortLived.close();
+    }
   });
 
   it('are the only way in: storage refuses anonymous reads, writes and listings', async () => {
@@ -132,6 +143,32 @@ describe('upload grants', () => {
 });
 
 describe('hostile operations', () => {
+  it('over WebSocket fail alone, leaving the connection and its other operations open', async () => {
+    const client = createClient({
+      url: app.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-user-id': 'alice' },
+      retryAttempts: 0,
+    });
+    const run = (query: string) =>
+      new Promise<unknown[]>((resolve) => {
+        const seen: unknown[] = [];
+        client.subscribe({ query }, {
+          next: (value) => seen.push(value),
+          error: (error: unknown) => resolve([...seen, { error }]),
+          complete: () => resolve(seen),
+        });
+      });
+    try {
+      const broken = await run('{ jobs(first: 1) { edges');
+      expect(JSON.stringify(broken)).toContain('Syntax Error');
+      const fine = await run('{ jobs(first: 1) { edges { cursor } } }');
+      expect(fine).toEqual([{ data: { jobs: { edges: expect.any(Array) } } }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('refuses an operation with too many aliases before running it', async () => {
     const fields = Array.from({ length: 50 }, (_, i) => `a${i}: jobs(first: 100) { edges { cursor } }`);
     const result = await gql(app.graphqlUrl, `{ ${fields.join(' ')} }`);
@@ -142,6 +179,11 @@ describe('hostile operations', () => {
   it('refuses a huge document', async () => {
     const result = await gql(app.graphqlUrl, `{ ${'__typename '.repeat(5000)} }`);
     expect(result.errors?.[0]?.message).toMatch(/token/i);
+  });
+
+  it('refuses a cursor that is not one', async () => {
+    const result = await gql(app.graphqlUrl, '{ jobs(first: 2, after: "bogus") { edges { cursor } } }');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a page that would cost too much to resolve', async () => {

@@ -23,6 +23,7 @@ afterAll(async () => {
 describe('health and metrics', () => {
   it('reports alive, ready with every dependency, and job metrics', async () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${app.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
 
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -37,8 +38,14 @@ describe('health and metrics', () => {
     });
     await followAndStart(app.graphqlUrl, job.id);
 
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
-    expect(metrics).toMatch(/pixelflow_jobs_total\{outcome="succeeded"\} [1-9]/);
+    // The outcome is counted once the job's last event is out, so allow a moment.
+    const succeeded = /pixelflow_jobs_total\{outcome="succeeded"\} [1-9]/;
+    let metrics = '';
+    for (let i = 0; i < 40 && !succeeded.test(metrics); i += 1) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await (await fetch(`${app.url}/metrics`)).text();
+    }
+    expect(metrics).toMatch(succeeded);
     expect(metrics).toContain('pixelflow_job_duration_seconds_bucket');
     expect(metrics).toMatch(/pixelflow_queue_depth \d+/);
     expect(metrics).toMatch(/pixelflow_pool_busy_threads \d+/);

@@ -44,7 +44,11 @@ export function makeTask(
   outputs: OutputSpec[],
   maxInputPixels = LIMIT_100_MP,
 ): ProcessTask {
-  return { source: readSource(file), outputs, limits: { maxInputPixels } };
+  return {
+    source: readSource(file),
+    outputs,
+    limits: { maxInputPixels, maxOutputPixels: LIMIT_100_MP },
+  };
 }
 
 export interface OutputFacts {

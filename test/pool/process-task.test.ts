@@ -233,7 +233,7 @@ describe('processImage outputs', () => {
       await processImage({
         source,
         outputs: [outputSpec('p', 'PNG')],
-        limits: { maxInputPixels: LIMIT_100_MP },
+        limits: { maxInputPixels: LIMIT_100_MP, maxOutputPixels: LIMIT_100_MP },
       }),
     );
 
