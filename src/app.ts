@@ -120,6 +120,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       registry: metrics.registry,
       logger,
       readiness: { postgres: postgres.ping, redis: redis.ping, storage: storage.ping },
+      readinessWarnings: [redis.evictionRisk],
     });
     const port = await http.listen(config.PORT, config.HOST);
     onClose('http', http.close);
@@ -144,7 +145,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onClose('webhook-sender', webhooks.stop);
 
     await dispatcher.start();
-    onClose('dispatcher', dispatcher.stop);
+    onClose('dispatcher', () => dispatcher.stop(config.SHUTDOWN_GRACE_MS));
 
     const reconciler = createReconciler({
       queue,

@@ -71,6 +71,13 @@ const configSchema = z
     MAX_CRASHES: int(0, 20).default(2),
     RETRY_BASE_MS: int(10, 600_000).default(1000),
 
+    /**
+     * On SIGTERM, how long jobs in flight may take to finish before they are
+     * handed back to the queue for another replica. The process exits within
+     * this plus about two seconds.
+     */
+    SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
+
     /** Development only: lets jobs read sources from this folder. Unset disables it. */
     LOCAL_SOURCE_DIR: z.string().min(1).optional(),
 

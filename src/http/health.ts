@@ -3,12 +3,20 @@ export type HealthCheck = () => Promise<void>;
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, 'ok' | string>;
+  /** Problems that do not stop this replica from serving, but need an operator. */
+  warnings?: string[];
 }
+
+/** A readiness concern that is reported without failing the check. */
+export type HealthWarning = () => Promise<string | null>;
 
 /** Each dependency must answer within this long for the replica to count as ready. */
 const CHECK_TIMEOUT_MS = 2000;
 
-export async function checkReadiness(checks: Record<string, HealthCheck>): Promise<ReadinessReport> {
+export async function checkReadiness(
+  checks: Record<string, HealthCheck>,
+  warnings: HealthWarning[] = [],
+): Promise<ReadinessReport> {
   const names = Object.keys(checks);
   const results = await Promise.allSettled(
     names.map((name) => withTimeout(checks[name] as HealthCheck, CHECK_TIMEOUT_MS)),
@@ -24,6 +32,9 @@ export async function checkReadiness(checks: Record<string, HealthCheck>): Promi
       report.checks[name] = result.reason instanceof Error ? result.reason.message : 'failed';
     }
   });
+  const found = await Promise.all(warnings.map((warning) => warning().catch(() => null)));
+  const messages = found.filter((message): message is string => message !== null);
+  if (messages.length > 0) report.warnings = messages;
   return report;
 }
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Registry } from 'prom-client';
 
 import type { Logger } from '../logger.ts';
-import { checkReadiness, type HealthCheck } from './health.ts';
+import { checkReadiness, type HealthCheck, type HealthWarning } from './health.ts';
 import { attachWebSocketServer } from './websocket.ts';
 import type { createGraphQLHandler } from './yoga.ts';
 
@@ -11,6 +11,7 @@ export interface HttpServerOptions {
   yoga: ReturnType<typeof createGraphQLHandler>;
   registry: Registry;
   readiness: Record<string, HealthCheck>;
+  readinessWarnings?: HealthWarning[];
   logger: Logger;
 }
 
@@ -21,7 +22,7 @@ export function createHttpServer(options: HttpServerOptions) {
   const routes: Record<string, (res: ServerResponse) => Promise<void>> = {
     '/healthz': async (res) => json(res, 200, { status: 'ok' }),
     '/readyz': async (res) => {
-      const report = await checkReadiness(options.readiness);
+      const report = await checkReadiness(options.readiness, options.readinessWarnings);
       json(res, report.ready ? 200 : 503, report);
     },
     '/metrics': async (res) => {

@@ -7,6 +7,8 @@ export interface RedisConnections {
   /** Publish/subscribe across replicas; owns two connections of its own. */
   pubsub: RedisPubSub;
   ping(): Promise<void>;
+  /** Why this Redis could drop queued jobs under memory pressure, or null. */
+  evictionRisk(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,15 @@ export function createRedis(options: RedisOptions): RedisConnections {
 
     async ping() {
       await command.ping();
+    },
+
+    async evictionRisk() {
+      // The queue's keys never expire, so only the allkeys-* policies can evict them.
+      const reply = (await command.config('GET', 'maxmemory-policy')) as string[];
+      const policy = reply[1] ?? 'unknown';
+      return policy.startsWith('allkeys-')
+        ? `redis maxmemory-policy is ${policy}, which can evict queued jobs; use noeviction`
+        : null;
     },
 
     async close() {

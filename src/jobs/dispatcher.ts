@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { ProcessResult, ProcessTask } from '../pool/task.ts';
 import type { LeasedQueue, Lease } from '../queue/leased-queue.ts';
 import type { JobEvents } from './job-events.ts';
-import { JobCanceledSignal, runJob, type JobRunOptions } from './job-run.ts';
+import { HandBackSignal, JobCanceledSignal, runJob, type JobRunOptions } from './job-run.ts';
 import type { JobStore } from './job-store.ts';
 import type { JobTransitions } from './job-transitions.ts';
 
@@ -32,8 +32,11 @@ export interface DispatcherOptions extends JobRunOptions {
 
 export interface Dispatcher {
   start(): Promise<void>;
-  /** Stops leasing and waits for the jobs in flight. Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stops leasing, gives the jobs in flight `graceMs` to finish, then hands
+   * the rest back to the queue at once. Safe to call twice.
+   */
+  stop(graceMs?: number): Promise<void>;
   inFlight(): number;
 }
 
@@ -112,13 +115,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       loop = dispatchLoop();
     },
 
-    async stop() {
+    async stop(graceMs = 0) {
       if (stopping) return loop ?? undefined;
       stopping = true;
       for (const id of subscriptions) events.unsubscribe(id);
       nudge();
       await loop;
-      await Promise.allSettled([...running.values()].map((job) => job.done));
+
+      const allDone = () => Promise.allSettled([...running.values()].map((job) => job.done));
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([allDone(), graceOver]);
+      clearTimeout(timer);
+
+      if (running.size > 0) {
+        logger.info({ jobs: running.size }, 'handing unfinished jobs back to the queue');
+        for (const job of running.values()) job.abort.abort(new HandBackSignal());
+        await allDone();
+      }
     },
 
     inFlight: () => running.size,

@@ -27,6 +27,15 @@ export function createJobEvents(options: JobEventsOptions) {
   const cancelChannel = `${keyPrefix}job-cancel`;
   const readyChannel = `${keyPrefix}queue-ready`;
 
+  // graphql-redis-subscriptions does not await its UNSUBSCRIBE, so one sent
+  // after the connection closed (a client leaving during shutdown) would be
+  // an unhandled rejection. A closed connection has no subscriptions anyway.
+  const unsubscribe = (subscriptionId: number) => {
+    const subscriber = pubsub.getSubscriber();
+    if ('status' in subscriber && subscriber.status !== 'ready') return;
+    pubsub.unsubscribe(subscriptionId);
+  };
+
   return {
     publish(snapshot: JobSnapshot): Promise<void> {
       return pubsub.publish(jobChannel(snapshot.job.id), snapshot);
@@ -51,7 +60,7 @@ export function createJobEvents(options: JobEventsOptions) {
         })
         .then((id) => {
           subscriptionId = id;
-          if (closed) pubsub.unsubscribe(id);
+          if (closed) unsubscribe(id);
         });
 
       return {
@@ -75,7 +84,7 @@ export function createJobEvents(options: JobEventsOptions) {
         close() {
           if (closed) return;
           closed = true;
-          if (subscriptionId !== null) pubsub.unsubscribe(subscriptionId);
+          if (subscriptionId !== null) unsubscribe(subscriptionId);
         },
       };
     },
@@ -98,8 +107,6 @@ export function createJobEvents(options: JobEventsOptions) {
       return pubsub.subscribe(readyChannel, () => handle());
     },
 
-    unsubscribe(subscriptionId: number): void {
-      pubsub.unsubscribe(subscriptionId);
-    },
+    unsubscribe,
   };
 }

@@ -42,6 +42,14 @@ interface JobRunDeps extends JobRunOptions {
   logger: Logger;
 }
 
+/** The abort reason when this replica shuts down before the job could finish. */
+export class HandBackSignal extends Error {
+  constructor() {
+    super('replica shutting down');
+    this.name = 'HandBackSignal';
+  }
+}
+
 /** The abort reason when a client canceled the job while it ran here. */
 export class JobCanceledSignal extends Error {
   constructor() {
@@ -65,7 +73,11 @@ export const outputKey = (jobId: string, outputId: string, format: OutputFormat)
  * alive, process it in the pool, store the outputs and write the terminal
  * state, fenced by the attempt.
  */
-export async function runJob(lease: Lease, canceled: AbortSignal, deps: JobRunDeps) {
+/**
+ * `stopped` is aborted with JobCanceledSignal when the client cancels the job,
+ * or with HandBackSignal when this replica shuts down.
+ */
+export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDeps) {
   const { queue, transitions, metrics } = deps;
   const claim = await transitions.claim(lease.jobId, deps.leaseMs, deps);
 
@@ -91,7 +103,7 @@ export async function runJob(lease: Lease, canceled: AbortSignal, deps: JobRunDe
 
   const leaseLost = new AbortController();
   const timedOut = AbortSignal.timeout(deps.jobTimeoutMs);
-  const signal = AbortSignal.any([canceled, leaseLost.signal, timedOut]);
+  const signal = AbortSignal.any([stopped, leaseLost.signal, timedOut]);
   const renewal = setInterval(() => {
     renew(lease, job, deps).then(
       (held) => {
@@ -105,7 +117,8 @@ export async function runJob(lease: Lease, canceled: AbortSignal, deps: JobRunDe
   try {
     outcome = await processJob(job, signal, deps, logger);
   } catch (error: unknown) {
-    outcome = await handleInterruption(job, lease, error, { canceled, timedOut, signal }, deps, logger);
+    const signals = { stopped, timedOut, signal };
+    outcome = await handleInterruption(job, lease, error, signals, deps, logger);
   } finally {
     clearInterval(renewal);
   }
@@ -246,11 +259,27 @@ async function handleInterruption(
   job: JobRow,
   lease: Lease,
   error: unknown,
-  signals: { canceled: AbortSignal; timedOut: AbortSignal; signal: AbortSignal },
+  signals: { stopped: AbortSignal; timedOut: AbortSignal; signal: AbortSignal },
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  if (signals.canceled.aborted) {
+  if (signals.stopped.reason instanceof HandBackSignal) {
+    // Straight back to the queue, for another replica to take now rather
+    // than after the lease expires.
+    const requeued = await deps.transitions.retry(job.id, job.attempt, {
+      message: 'handed back by a replica shutting down',
+      delayMs: 0,
+      crashed: false,
+    });
+    if (requeued) {
+      await deps.queue.retryLater(lease, 0);
+      await deps.events.announceReady();
+      await publish(deps, { job: requeued, outputs: [], outputsDone: 0 });
+    }
+    logger.info('job handed back at shutdown');
+    return 'retried';
+  }
+  if (signals.stopped.aborted) {
     logger.info('job canceled while processing');
     return 'canceled';
   }
