@@ -78,6 +78,12 @@ const configSchema = z
      */
     SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
 
+    /**
+     * Fault injection for the fault suite only: `exit-after-queue-commit`
+     * ends the process between startJob's commit and its Redis push.
+     */
+    FAULT_INJECTION: z.enum(['none', 'exit-after-queue-commit']).default('none'),
+
     /** Development only: lets jobs read sources from this folder. Unset disables it. */
     LOCAL_SOURCE_DIR: z.string().min(1).optional(),
 

@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 
 import type { Logger } from '../logger.ts';
+import { maskUnavailable } from './unavailable-errors.ts';
 import type { Context, Services } from '../schema/context.ts';
 
 export const OWNER_HEADER = 'x-user-id';
@@ -60,6 +61,7 @@ export function createGraphQLHandler(
       maxDirectivesPlugin({ n: 20 }),
       costLimitPlugin({ maxCost: 5000 }),
     ],
+    maskedErrors: { maskError: maskUnavailable },
     logging: {
       debug: (...args) => logger.debug({ args }, 'graphql'),
       info: (...args) => logger.info({ args }, 'graphql'),

@@ -44,6 +44,8 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
           throw new JobStateError(now.job.status, ['CREATED'], 'start');
         }
 
+        if (ctx.config.FAULT_INJECTION === 'exit-after-queue-commit') process.exit(137);
+
         // Only after the commit: a dispatcher that leases the id must find it
         // QUEUED. The job is queued once committed; should Redis fail now, the
         // reconciler hands it to Redis later, so the client is not told otherwise.
