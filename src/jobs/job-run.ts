@@ -144,7 +144,9 @@ async function processJob(
   logger: Logger,
 ): Promise<JobOutcome> {
   const source = await readSource(job, deps);
-  if (!(source instanceof ArrayBuffer)) return failJob(job, source.code, source.message, deps, logger);
+  if (!(source instanceof ArrayBuffer)) {
+    return failJob(job, source.code, source.message, deps, logger);
+  }
   const bytesIn = source.byteLength;
 
   const progress = new MessageChannel();

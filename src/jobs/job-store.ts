@@ -67,7 +67,11 @@ export function createJobStore(db: Database, replica: string) {
 
     /** The job's status history, oldest first. Callers have already checked the owner. */
     events(jobId: string): Promise<JobEventRow[]> {
-      return db.select().from(jobEvents).where(eq(jobEvents.jobId, jobId)).orderBy(asc(jobEvents.id));
+      return db
+        .select()
+        .from(jobEvents)
+        .where(eq(jobEvents.jobId, jobId))
+        .orderBy(asc(jobEvents.id));
     },
 
     async find(owner: string, id: string): Promise<JobSnapshot | null> {

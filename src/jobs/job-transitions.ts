@@ -52,7 +52,10 @@ const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 mil
  * the job: its write matches no row and the caller is told.
  */
 export function createJobTransitions(db: Database, replica: string) {
-  const because = (reason: string | SQL) => ({ transitionReason: reason, transitionReplica: replica });
+  const because = (reason: string | SQL) => ({
+    transitionReason: reason,
+    transitionReplica: replica,
+  });
   const held = (id: string, attempt: number) =>
     and(eq(jobs.id, id), eq(jobs.attempt, attempt), eq(jobs.status, 'PROCESSING'));
 

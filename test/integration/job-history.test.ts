@@ -17,7 +17,11 @@ const USAGE = { pixelsProcessed: 1, bytesIn: 1, bytesOut: 1, computeMs: 1 };
 
 beforeAll(async () => {
   environment = await createTestEnvironment();
-  postgres = createPostgres({ url: environment.databaseUrl, poolSize: 4, onConnectionError: () => {} });
+  postgres = createPostgres({
+    url: environment.databaseUrl,
+    poolSize: 4,
+    onConnectionError: () => {},
+  });
   await postgres.migrate();
   store = createJobStore(postgres.db, 'replica-a');
   transitions = createJobTransitions(postgres.db, 'replica-b');

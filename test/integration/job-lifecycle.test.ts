@@ -50,7 +50,11 @@ describe('a job followed to the end', () => {
 
     let started: Promise<Record<string, unknown>> | null = null;
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id: job.id },
+      'alice',
+      {
         // The first event is the current state; start only once it arrived.
         onEvent: () => {
           started ??= startJob(app.graphqlUrl, job.id);
@@ -87,7 +91,11 @@ describe('a job followed to the end', () => {
     const firstEvent = new Promise<void>((resolve) => (resolveFirst = resolve));
 
     const following = collectWs<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', () => resolveFirst(),
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id: job.id },
+      'alice',
+      () => resolveFirst(),
     );
     await firstEvent;
     await startJob(app.graphqlUrl, job.id);
@@ -108,7 +116,10 @@ describe('a job followed to the end', () => {
       id: job.job.id,
     });
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id: job.job.id }, 'alice',
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id: job.job.id },
+      'alice',
     );
     expect(statuses(events)).toEqual(['CANCELED']);
   });
@@ -120,7 +131,11 @@ describe('sources that cannot be processed', () => {
     const result = await startJob(app.graphqlUrl, job.id);
     expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'SOURCE_MISSING' });
 
-    const again = await gql<{ job: JobView }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { status } }', { id: job.id });
+    const again = await gql<{ job: JobView }>(
+      app.graphqlUrl,
+      'query ($id: ID!) { job(id: $id) { status } }',
+      { id: job.id },
+    );
     expect(again.data?.job.status).toBe('CREATED');
   });
 
@@ -157,12 +172,17 @@ describe('sources that cannot be processed', () => {
 describe('cancel', () => {
   it('cancels a job before it starts, and refuses to cancel it twice', async () => {
     const { job } = await createJob(app.graphqlUrl);
-    const cancel = 'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
+    const cancel =
+      'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
 
-    const first = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, { id: job.id });
+    const first = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, {
+      id: job.id,
+    });
     expect(first.data?.cancelJob).toMatchObject({ __typename: 'Job', status: 'CANCELED' });
 
-    const second = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, { id: job.id });
+    const second = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, {
+      id: job.id,
+    });
     expect(second.data?.cancelJob).toMatchObject({
       __typename: 'JobStateError',
       status: 'CANCELED',
@@ -184,11 +204,16 @@ describe('cancel', () => {
     await upload(created.upload, await readCorpus('sharp/gain-map.jpg'));
     const id = created.job.id;
 
-    const cancel = 'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status } } }';
+    const cancel =
+      'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status } } }';
     let started: Promise<unknown> | null = null;
     let canceled: Promise<unknown> | null = null;
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id }, 'alice', {
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id },
+      'alice',
+      {
         onEvent: (event) => {
           started ??= startJob(app.graphqlUrl, id);
           if (event.data?.jobProgress.status === 'PROCESSING') {
@@ -204,7 +229,11 @@ describe('cancel', () => {
 
     // Give the dispatcher time to see the refusal; nothing may be recorded.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after = await gql<{ job: JobView }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { status outputs { id } } }', { id });
+    const after = await gql<{ job: JobView }>(
+      app.graphqlUrl,
+      'query ($id: ID!) { job(id: $id) { status outputs { id } } }',
+      { id },
+    );
     expect(after.data?.job).toEqual({ status: 'CANCELED', outputs: [] });
   });
 });

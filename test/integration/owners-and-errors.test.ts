@@ -4,7 +4,12 @@ import WebSocket from 'ws';
 
 import { collectSse, gql } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createJob, createUploadedJob, startJob, upload } from '../support/jobs.ts';
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let app: TestApp;
@@ -20,14 +25,22 @@ afterAll(async () => {
 });
 
 describe('owners', () => {
-  it("hides a job from every other owner, in reads, writes and subscriptions", async () => {
+  it('hides a job from every other owner, in reads, writes and subscriptions', async () => {
     const { job } = await createJob(app.graphqlUrl, undefined, 'alice');
 
-    const read = await gql(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { id } }', { id: job.id }, 'mallory');
+    const read = await gql(
+      app.graphqlUrl,
+      'query ($id: ID!) { job(id: $id) { id } }',
+      { id: job.id },
+      'mallory',
+    );
     expect(read).toEqual({ data: { job: null } });
 
     const list = await gql<{ jobs: { edges: unknown[] } }>(
-      app.graphqlUrl, '{ jobs(first: 10) { edges { node { id } } } }', {}, 'mallory',
+      app.graphqlUrl,
+      '{ jobs(first: 10) { edges { node { id } } } }',
+      {},
+      'mallory',
     );
     expect(list.data?.jobs.edges).toEqual([]);
 
@@ -35,14 +48,22 @@ describe('owners', () => {
     expect(start).toMatchObject({ __typename: 'JobNotFoundError' });
 
     const cancel = await gql<{ cancelJob: { __typename: string } }>(
-      app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', { id: job.id }, 'mallory',
+      app.graphqlUrl,
+      'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }',
+      { id: job.id },
+      'mallory',
     );
     expect(cancel.data?.cancelJob.__typename).toBe('JobNotFoundError');
 
     const events = await collectSse(app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'mallory');
     expect(events[0]?.errors?.[0]?.extensions?.code).toBe('JOB_NOT_FOUND');
 
-    const own = await gql<{ job: { id: string } }>(app.graphqlUrl, 'query ($id: ID!) { job(id: $id) { id } }', { id: job.id }, 'alice');
+    const own = await gql<{ job: { id: string } }>(
+      app.graphqlUrl,
+      'query ($id: ID!) { job(id: $id) { id } }',
+      { id: job.id },
+      'alice',
+    );
     expect(own.data?.job.id).toBe(job.id);
   });
 
@@ -59,7 +80,9 @@ describe('owners', () => {
   it('treats a malformed id as a job that does not exist', async () => {
     const result = await gql(app.graphqlUrl, '{ job(id: "../../etc") { id } }');
     expect(result).toEqual({ data: { job: null } });
-    expect(await startJob(app.graphqlUrl, "1' or '1'='1")).toMatchObject({ __typename: 'JobNotFoundError' });
+    expect(await startJob(app.graphqlUrl, "1' or '1'='1")).toMatchObject({
+      __typename: 'JobNotFoundError',
+    });
   });
 });
 
@@ -77,8 +100,16 @@ describe('createJob input', () => {
     const issues = result.issues as { path: string[]; accepted: string; received: string }[];
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: ['outputs', '0', 'resize', 'width'], accepted: '1..16383', received: '0' }),
-        expect.objectContaining({ path: ['outputs', '0', 'quality'], accepted: '1..100', received: '101' }),
+        expect.objectContaining({
+          path: ['outputs', '0', 'resize', 'width'],
+          accepted: '1..16383',
+          received: '0',
+        }),
+        expect.objectContaining({
+          path: ['outputs', '0', 'quality'],
+          accepted: '1..100',
+          received: '101',
+        }),
         expect.objectContaining({ path: ['outputs', '1', 'id'], received: '"a"' }),
         expect.objectContaining({ path: ['outputs', '1', 'resize'] }),
         expect.objectContaining({ path: ['outputs', '2', 'id'], received: '"bad id!"' }),
@@ -94,8 +125,14 @@ describe('createJob input', () => {
   });
 
   it('refuses a local-file source when the server does not enable it', async () => {
-    const result = await createJob(app.graphqlUrl, { outputs: [{ id: 'a', format: 'PNG' }], localSource: 'x.png' });
-    expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'LOCAL_SOURCE_REFUSED' });
+    const result = await createJob(app.graphqlUrl, {
+      outputs: [{ id: 'a', format: 'PNG' }],
+      localSource: 'x.png',
+    });
+    expect(result).toMatchObject({
+      __typename: 'SourceRejectedError',
+      code: 'LOCAL_SOURCE_REFUSED',
+    });
   });
 });
 
@@ -153,11 +190,14 @@ describe('hostile operations', () => {
     const run = (query: string) =>
       new Promise<unknown[]>((resolve) => {
         const seen: unknown[] = [];
-        client.subscribe({ query }, {
-          next: (value) => seen.push(value),
-          error: (error: unknown) => resolve([...seen, { error }]),
-          complete: () => resolve(seen),
-        });
+        client.subscribe(
+          { query },
+          {
+            next: (value) => seen.push(value),
+            error: (error: unknown) => resolve([...seen, { error }]),
+            complete: () => resolve(seen),
+          },
+        );
       });
     try {
       const broken = await run('{ jobs(first: 1) { edges');
@@ -170,7 +210,10 @@ describe('hostile operations', () => {
   });
 
   it('refuses an operation with too many aliases before running it', async () => {
-    const fields = Array.from({ length: 50 }, (_, i) => `a${i}: jobs(first: 100) { edges { cursor } }`);
+    const fields = Array.from(
+      { length: 50 },
+      (_, i) => `a${i}: jobs(first: 100) { edges { cursor } }`,
+    );
     const result = await gql(app.graphqlUrl, `{ ${fields.join(' ')} }`);
     expect(result.data).toBeUndefined();
     expect(result.errors?.[0]?.message).toMatch(/aliases/i);
@@ -182,7 +225,10 @@ describe('hostile operations', () => {
   });
 
   it('refuses a cursor that is not one', async () => {
-    const result = await gql(app.graphqlUrl, '{ jobs(first: 2, after: "bogus") { edges { cursor } } }');
+    const result = await gql(
+      app.graphqlUrl,
+      '{ jobs(first: 2, after: "bogus") { edges { cursor } } }',
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 

@@ -4,7 +4,12 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let redisServer: ChildProcess;
@@ -22,15 +27,39 @@ beforeAll(async () => {
   environment = await createTestEnvironment();
   // A private Redis that evicts any key under memory pressure, queue included.
   const port = await freePort();
-  redisServer = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru',
-  ], { stdio: 'ignore' });
+  redisServer = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory',
+      '64mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => {});
   for (let i = 0; i < 50; i += 1) {
-    if (await probe.connect().then(() => true, () => false)) break;
+    if (
+      await probe.connect().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   probe.disconnect();

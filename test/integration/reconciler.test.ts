@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { collectSse } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createUploadedJob, type JobView } from '../support/jobs.ts';
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let app: TestApp;
@@ -32,7 +37,10 @@ describe('the reconciler', () => {
   it('dispatches a job that was queued in Postgres but never reached Redis', async () => {
     const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
     const following = collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice',
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id: job.id },
+      'alice',
     );
 
     // What startJob leaves behind when the process dies between its commit
@@ -51,7 +59,10 @@ describe('the reconciler', () => {
   it('re-runs a job whose worker vanished with its lease, under a new attempt', async () => {
     const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim23.png');
     const following = collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice',
+      app.graphqlUrl,
+      FOLLOW_JOB,
+      { id: job.id },
+      'alice',
     );
 
     // A replica claimed it (attempt 1) and died; Redis forgot the lease too.

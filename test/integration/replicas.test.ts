@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedS3, type EmbeddedS3 } from '../../src/infra/embedded-s3.ts';
 import { collectSse, collectWs } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createUploadedJob, startJob, type JobView } from '../support/jobs.ts';
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let storage: EmbeddedS3;
@@ -31,7 +36,10 @@ beforeAll(async () => {
     STORAGE_SECRET_KEY: storage.secretKey,
   };
   // Started together, the two replicas also race to migrate the same new database.
-  replicas = await Promise.all([startTestApp(environment, shared), startTestApp(environment, shared)]);
+  replicas = await Promise.all([
+    startTestApp(environment, shared),
+    startTestApp(environment, shared),
+  ]);
 });
 
 afterAll(async () => {
@@ -44,7 +52,12 @@ afterAll(async () => {
 describe('several replicas', () => {
   it('deliver every event to subscribers on either replica, wherever the job runs', async () => {
     const [a, b] = replicas as [TestApp, TestApp];
-    const files = ['kodak/kodim01.png', 'kodak/kodim03.png', 'kodak/kodim23.png', 'exif-orientation/Landscape_3.jpg'];
+    const files = [
+      'kodak/kodim01.png',
+      'kodak/kodim03.png',
+      'kodak/kodim23.png',
+      'exif-orientation/Landscape_3.jpg',
+    ];
     const jobs = await Promise.all(files.map((file) => createUploadedJob(a.graphqlUrl, file)));
 
     const follows = jobs.map(async (job) => {
@@ -52,11 +65,21 @@ describe('several replicas', () => {
       let firstOnB: () => void = () => {};
       const readyA = new Promise<void>((resolve) => (firstOnA = resolve));
       const readyB = new Promise<void>((resolve) => (firstOnB = resolve));
-      const onA = collectSse<{ jobProgress: JobView }>(a.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
-        onEvent: () => firstOnA(),
-      });
-      const onB = collectWs<{ jobProgress: JobView }>(b.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', () =>
-        firstOnB(),
+      const onA = collectSse<{ jobProgress: JobView }>(
+        a.graphqlUrl,
+        FOLLOW_JOB,
+        { id: job.id },
+        'alice',
+        {
+          onEvent: () => firstOnA(),
+        },
+      );
+      const onB = collectWs<{ jobProgress: JobView }>(
+        b.graphqlUrl,
+        FOLLOW_JOB,
+        { id: job.id },
+        'alice',
+        () => firstOnB(),
       );
       await Promise.all([readyA, readyB]);
       await startJob(b.graphqlUrl, job.id);

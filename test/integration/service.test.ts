@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { gql } from '../support/graphql-client.ts';
 import { createJob, followAndStart, type JobView } from '../support/jobs.ts';
-import { CORPUS, createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  CORPUS,
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 let app: TestApp;
@@ -71,16 +77,22 @@ describe('local-file sources', () => {
     expect(last.outputs[0]).toMatchObject({ width: 200, height: 133 });
   });
 
-  it.each(['../ARCHITECTURE.md', '/etc/passwd', 'kodak/../../STYLE.md', 'no-such-file.png', 'kodak'])(
-    'refuse %s',
-    async (path) => {
-      const result = await createJob(app.graphqlUrl, {
-        outputs: [{ id: 'a', format: 'PNG' }],
-        localSource: path,
-      });
-      expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'LOCAL_SOURCE_REFUSED' });
-    },
-  );
+  it.each([
+    '../ARCHITECTURE.md',
+    '/etc/passwd',
+    'kodak/../../STYLE.md',
+    'no-such-file.png',
+    'kodak',
+  ])('refuse %s', async (path) => {
+    const result = await createJob(app.graphqlUrl, {
+      outputs: [{ id: 'a', format: 'PNG' }],
+      localSource: path,
+    });
+    expect(result).toMatchObject({
+      __typename: 'SourceRejectedError',
+      code: 'LOCAL_SOURCE_REFUSED',
+    });
+  });
 });
 
 describe('jobs', () => {
@@ -90,7 +102,12 @@ describe('jobs', () => {
     for (let i = 0; i < 5; i += 1) {
       ids.push((await createJob(app.graphqlUrl, undefined, owner)).job.id);
     }
-    await gql(app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', { id: ids[1] }, owner);
+    await gql(
+      app.graphqlUrl,
+      'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }',
+      { id: ids[1] },
+      owner,
+    );
 
     const page = `query ($after: String, $status: JobStatus) {
       jobs(first: 2, after: $after, status: $status) {
@@ -98,7 +115,12 @@ describe('jobs', () => {
         pageInfo { hasNextPage endCursor }
       }
     }`;
-    type Page = { jobs: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    type Page = {
+      jobs: {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
 
     const seen: string[] = [];
     let after: string | null = null;
@@ -120,6 +142,8 @@ describe('schema.graphql', () => {
   it('is the schema the server serves', async () => {
     const { printSchemaFile } = await import('../../src/schema/print.ts');
     const committed = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
-    expect(committed, 'schema.graphql is stale: run `npm run schema:print`').toBe(printSchemaFile());
+    expect(committed, 'schema.graphql is stale: run `npm run schema:print`').toBe(
+      printSchemaFile(),
+    );
   });
 });

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { collectSse } from '../support/graphql-client.ts';
-import { FOLLOW_JOB, createJob, readCorpus, startJob, upload, type JobView } from '../support/jobs.ts';
-import { createTestEnvironment, startTestApp, type TestApp, type TestEnvironment } from '../support/test-app.ts';
+import {
+  FOLLOW_JOB,
+  createJob,
+  readCorpus,
+  startJob,
+  upload,
+  type JobView,
+} from '../support/jobs.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
 
 let environment: TestEnvironment;
 const started: TestApp[] = [];
@@ -18,7 +30,11 @@ afterAll(async () => {
 
 // Long leases: a job may only move to another replica by being handed back.
 const start = async (overrides: Record<string, string>) => {
-  const app = await startTestApp(environment, { LEASE_MS: '120000', LEASE_RENEW_MS: '1000', ...overrides });
+  const app = await startTestApp(environment, {
+    LEASE_MS: '120000',
+    LEASE_RENEW_MS: '1000',
+    ...overrides,
+  });
   started.push(app);
   return app;
 };
@@ -85,7 +101,11 @@ describe('shutting a replica down', () => {
     if (!other) throw new Error('the second replica did not start');
 
     const events = await collectSse<{ jobProgress: JobView }>(
-      other.graphqlUrl, FOLLOW_JOB, { id }, 'alice', { timeoutMs: 60_000 },
+      other.graphqlUrl,
+      FOLLOW_JOB,
+      { id },
+      'alice',
+      { timeoutMs: 60_000 },
     );
     // Finished by B long before A's 120 s lease could have expired.
     expect(events.at(-1)?.data?.jobProgress).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });

@@ -41,7 +41,11 @@ export async function collectSse<T>(
 ): Promise<GraphQLResponse<T>[]> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-user-id': owner },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'x-user-id': owner,
+    },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.any([
       AbortSignal.timeout(options.timeoutMs ?? 20_000),
@@ -63,8 +67,14 @@ export async function collectSse<T>(
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const lines = frame.split('\n');
-      const type = lines.find((line) => line.startsWith('event:'))?.slice(6).trim();
-      const data = lines.find((line) => line.startsWith('data:'))?.slice(5).trim();
+      const type = lines
+        .find((line) => line.startsWith('event:'))
+        ?.slice(6)
+        .trim();
+      const data = lines
+        .find((line) => line.startsWith('data:'))
+        ?.slice(5)
+        .trim();
       if (type === 'complete') return events;
       if (type === 'next' && data) {
         const event = JSON.parse(data) as GraphQLResponse<T>;
@@ -101,7 +111,8 @@ export function collectWs<T>(
           events.push(result);
           onEvent?.(result);
         },
-        error: (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+        error: (error: unknown) =>
+          reject(error instanceof Error ? error : new Error(String(error))),
         complete: () => resolve(events),
       },
     );

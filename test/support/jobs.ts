@@ -18,7 +18,14 @@ export interface JobView {
   error: { code: string; message: string } | null;
   progress: { outputsDone: number; outputsTotal: number };
   source: { bytes: number | null; format: string | null };
-  outputs: { id: string; format: string; width: number; height: number; bytes: number; url: string }[];
+  outputs: {
+    id: string;
+    format: string;
+    width: number;
+    height: number;
+    bytes: number;
+    url: string;
+  }[];
 }
 
 export const DEFAULT_OUTPUTS = [
@@ -58,7 +65,10 @@ export async function createJob(
   owner = 'alice',
 ) {
   const result = await gql<{ createJob: CreatedJob & Record<string, unknown> }>(
-    url, CREATE_JOB, { input }, owner,
+    url,
+    CREATE_JOB,
+    { input },
+    owner,
   );
   if (!result.data) throw new Error(`createJob failed: ${JSON.stringify(result.errors)}`);
   return result.data.createJob;
@@ -66,7 +76,10 @@ export async function createJob(
 
 export async function startJob(url: string, id: string, owner = 'alice') {
   const result = await gql<{ startJob: JobView & Record<string, unknown> }>(
-    url, START_JOB, { id }, owner,
+    url,
+    START_JOB,
+    { id },
+    owner,
   );
   if (!result.data) throw new Error(`startJob failed: ${JSON.stringify(result.errors)}`);
   return result.data.startJob;

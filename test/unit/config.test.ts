@@ -13,7 +13,13 @@ describe('configuration', () => {
   it('reports every problem at once, naming the variable and the value', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', POOL_THREADS: '0', REDIS_URL: 'not a url', LEASE_MS: '2000', LEASE_RENEW_MS: '5000' });
+      loadConfig({
+        PORT: 'eighty',
+        POOL_THREADS: '0',
+        REDIS_URL: 'not a url',
+        LEASE_MS: '2000',
+        LEASE_RENEW_MS: '5000',
+      });
     } catch (caught: unknown) {
       error = caught;
     }
@@ -26,6 +32,8 @@ describe('configuration', () => {
   });
 
   it('refuses a renewal interval that would let live leases expire', () => {
-    expect(() => loadConfig({ LEASE_MS: '2000', LEASE_RENEW_MS: '5000' })).toThrow(/LEASE_RENEW_MS/);
+    expect(() => loadConfig({ LEASE_MS: '2000', LEASE_RENEW_MS: '5000' })).toThrow(
+      /LEASE_RENEW_MS/,
+    );
   });
 });

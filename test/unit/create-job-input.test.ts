@@ -34,30 +34,51 @@ describe('createJob validation', () => {
   it('limits the number of outputs per job', () => {
     const outputs = Array.from({ length: 4 }, (_, i) => ({ id: `o${i}`, format: 'PNG' as const }));
     expect(issuesOf(() => validateCreateJob({ outputs }, { ...LIMITS, maxOutputs: 3 }))).toEqual([
-      { path: ['outputs'], message: 'wrong number of outputs', accepted: '1..3 outputs', received: '4' },
+      {
+        path: ['outputs'],
+        message: 'wrong number of outputs',
+        accepted: '1..3 outputs',
+        received: '4',
+      },
     ]);
   });
 
   it('refuses a dimension past the WEBP limit', () => {
     const issues = issuesOf(() =>
-      validateCreateJob({ outputs: [{ id: 'x', resize: { height: 16384 }, format: 'WEBP' }] }, LIMITS),
+      validateCreateJob(
+        { outputs: [{ id: 'x', resize: { height: 16384 }, format: 'WEBP' }] },
+        LIMITS,
+      ),
     );
-    expect(issues[0]).toMatchObject({ path: ['outputs', '0', 'resize', 'height'], accepted: '1..16383' });
+    expect(issues[0]).toMatchObject({
+      path: ['outputs', '0', 'resize', 'height'],
+      accepted: '1..16383',
+    });
   });
 
   it('refuses an output box larger than the output pixel limit', () => {
     const issues = issuesOf(() =>
       validateCreateJob(
-        { outputs: [{ id: 'x', resize: { width: 16383, height: 16383, fit: 'FILL' }, format: 'PNG' }] },
+        {
+          outputs: [
+            { id: 'x', resize: { width: 16383, height: 16383, fit: 'FILL' }, format: 'PNG' },
+          ],
+        },
         LIMITS,
       ),
     );
-    expect(issues[0]).toMatchObject({ path: ['outputs', '0', 'resize'], message: 'output too large' });
+    expect(issues[0]).toMatchObject({
+      path: ['outputs', '0', 'resize'],
+      message: 'output too large',
+    });
   });
 
   it('refuses control characters and normalises the webhook URL', () => {
     const issues = issuesOf(() =>
-      validateCreateJob({ outputs: [{ id: 'x', format: 'PNG' }], webhookUrl: 'http://x/\u0000' }, LIMITS),
+      validateCreateJob(
+        { outputs: [{ id: 'x', format: 'PNG' }], webhookUrl: 'http://x/\u0000' },
+        LIMITS,
+      ),
     );
     expect(issues[0]?.path).toEqual(['webhookUrl']);
     const ok = validateCreateJob(
