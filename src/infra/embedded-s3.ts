@@ -52,6 +52,9 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     configureBuckets: [{ name: options.bucket, configs: [CORS_ANY_ORIGIN] }],
   });
   await s3.configureBuckets();
+  // s3rver formats a coloured log line for every request even when silent;
+  // that was a tenth of the replica's main-thread CPU in the benchmark.
+  s3.middleware = s3.middleware.filter((middleware) => middleware.name !== 'logger');
 
   // The S3 server checks a signature when there is one, but serves anonymous
   // requests too; real S3 and MinIO refuse those, and so does this gate.

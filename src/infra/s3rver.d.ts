@@ -17,6 +17,8 @@ declare module '@20minutes/s3rver' {
     close(): Promise<void>;
     /** Creates the buckets named in `configureBuckets`; `run()` does it too. */
     configureBuckets(): Promise<void>;
+    /** Koa's middleware stack, in order. */
+    middleware: ((...args: unknown[]) => unknown)[];
     /** The request listener, for serving from a server of one's own. */
     getMiddleware(): (req: IncomingMessage, res: ServerResponse) => void;
   }
