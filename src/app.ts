@@ -92,7 +92,6 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const dispatcher = createDispatcher({
       queue,
       transitions,
-      store,
       events,
       storage,
       pool,

@@ -7,7 +7,6 @@ import type { ProcessResult, ProcessTask } from '../pool/task.ts';
 import type { LeasedQueue, Lease } from '../queue/leased-queue.ts';
 import type { JobEvents } from './job-events.ts';
 import { HandBackSignal, JobCanceledSignal, runJob, type JobRunOptions } from './job-run.ts';
-import type { JobStore } from './job-store.ts';
 import type { JobTransitions } from './job-transitions.ts';
 
 /** The part of the image pool the dispatcher drives. */
@@ -20,7 +19,6 @@ export interface DispatcherPool {
 export interface DispatcherOptions extends JobRunOptions {
   queue: LeasedQueue;
   transitions: JobTransitions;
-  store: JobStore;
   events: JobEvents;
   storage: Storage;
   pool: DispatcherPool;

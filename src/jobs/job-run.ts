@@ -71,11 +71,9 @@ export const outputKey = (jobId: string, outputId: string, format: OutputFormat)
 /**
  * Runs one leased job to an outcome: claim it in Postgres, keep the lease
  * alive, process it in the pool, store the outputs and write the terminal
- * state, fenced by the attempt.
- */
-/**
- * `stopped` is aborted with JobCanceledSignal when the client cancels the job,
- * or with HandBackSignal when this replica shuts down.
+ * state, fenced by the attempt. `stopped` is aborted with JobCanceledSignal
+ * when the client cancels the job, or with HandBackSignal when this replica
+ * shuts down.
  */
 export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDeps) {
   const { queue, transitions, metrics } = deps;
