@@ -1,28 +1,32 @@
-import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 
+import { applyGeometry, fromPixels } from './apply-geometry.ts';
 import type { DecodedSource } from './decode-source.ts';
+import { MAX_SIDE, withEncoder } from './encoders.ts';
 import { ImageError, toEncodeError } from './image-error.ts';
-import type { OutputPlan, Size } from './plan-outputs.ts';
-import type { OutputFormat, OutputSpec, ProcessedOutput } from './task.ts';
+import { applyKeptMetadata } from './keep-metadata.ts';
+import { planResize, type OutputPlan, type Size } from './plan-outputs.ts';
+import { renderOutput } from './render-output.ts';
+import {
+  AUTO_OPAQUE_FORMATS,
+  AUTO_TRANSPARENT_FORMATS,
+  type OutputFormat,
+  type OutputSpec,
+  type ProcessedOutput,
+} from './task.ts';
 
-/**
- * The largest side each encoder takes, as sharp enforces it (PNG has no limit
- * of its own; libvips caps any image side at 10,000,000). Checked while
- * planning, so an impossible output fails before the decode is paid for.
- */
-const MAX_SIDE: Readonly<Record<OutputFormat, number>> = {
-  JPEG: 65_535,
-  PNG: 10_000_000,
-  WEBP: 16_383,
-  AVIF: 16_384,
-};
+/** AUTO is held to the smallest limit among its candidates (WEBP's 16383). */
+function maxSide(spec: OutputSpec): number {
+  if (spec.pickSmallest !== true) return MAX_SIDE[spec.format];
+  const candidates = [...AUTO_OPAQUE_FORMATS, ...AUTO_TRANSPARENT_FORMATS];
+  return Math.min(...candidates.map((format) => MAX_SIDE[format]));
+}
 
-const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
-const CLEAR = { r: 0, g: 0, b: 0, alpha: 0 };
+const formatName = (spec: OutputSpec) => (spec.pickSmallest === true ? 'AUTO' : spec.format);
 
+/** Checked while planning, so an impossible output fails before the decode is paid for. */
 export function assertEncodable(plan: OutputPlan, maxOutputPixels: number): void {
-  const max = MAX_SIDE[plan.spec.format];
+  const max = maxSide(plan.spec);
   const { width, height } = plan.final;
   if (width * height > maxOutputPixels) {
     throw new ImageError(
@@ -33,35 +37,9 @@ export function assertEncodable(plan: OutputPlan, maxOutputPixels: number): void
   if (width > max || height > max) {
     throw new ImageError(
       'OUTPUT_TOO_LARGE',
-      `output ${plan.spec.id} would be ${width}x${height}; ${plan.spec.format} allows ${max}`,
+      `output ${plan.spec.id} would be ${width}x${height}; ${formatName(plan.spec)} allows ${max}`,
     );
   }
-}
-
-function withEncoder(image: Sharp, spec: OutputSpec): Sharp {
-  switch (spec.format) {
-    case 'JPEG':
-      // mozjpeg's trellis quantisation made a 1280-px encode ~6x slower here
-      // for a file ~15% smaller at the same setting; JPEG is the cheap path.
-      return image.jpeg({ quality: spec.quality, mozjpeg: false });
-    case 'PNG':
-      // Lossless: there is no quality to apply.
-      return image.png();
-    case 'WEBP':
-      return image.webp({ quality: spec.quality });
-    case 'AVIF':
-      // At sharp's default effort 4 one 720-px AVIF costs 1.5-1.65 s of CPU,
-      // about 60x a JPEG; effort 2 is 7-8x faster for files ~8% larger.
-      return image.avif({ quality: spec.quality, effort: 2 });
-  }
-}
-
-/** Offsets that centre `inner` in `outer` on each axis. */
-function centre(inner: Size, outer: Size): { left: number; top: number } {
-  return {
-    left: Math.floor(Math.abs(outer.width - inner.width) / 2),
-    top: Math.floor(Math.abs(outer.height - inner.height) / 2),
-  };
 }
 
 /**
@@ -75,43 +53,102 @@ function toStandalone(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer;
 }
 
-export async function encodeOutput(
-  decoded: DecodedSource,
+interface Encoded {
+  format: OutputFormat;
+  data: Uint8Array;
+  info: OutputInfo;
+}
+
+/** What every output of a job shares besides the decoded pixels. */
+export interface OutputContext {
+  /** The upright source size the plans were made for. */
+  source: Size;
+  maxOutputPixels: number;
+  /** The source's EXIF block, for outputs that keep some of it. */
+  exif: Buffer | undefined;
+}
+
+async function encode(
+  image: Sharp,
+  format: OutputFormat,
   plan: OutputPlan,
-): Promise<ProcessedOutput> {
-  const { spec, scaled, canvas, final } = plan;
-  const jpeg = spec.format === 'JPEG';
-  // These pixels are our own decode, already held within the job's limit.
-  const image = sharp(decoded.pixels, {
-    raw: { width: decoded.width, height: decoded.height, channels: decoded.channels },
-    limitInputPixels: false,
-  });
-
-  if (jpeg) image.flatten({ background: WHITE });
-  if (scaled.width !== decoded.width || scaled.height !== decoded.height) {
-    image.resize(scaled.width, scaled.height, { fit: 'fill' });
-  }
-
-  // Called after resize(), extract() crops the resized image, as COVER does.
-  const { left, top } = centre(scaled, final);
-  if (canvas === 'crop') image.extract({ left, top, ...final });
-  if (canvas === 'embed') {
-    const right = final.width - scaled.width - left;
-    const bottom = final.height - scaled.height - top;
-    image.extend({ left, top, right, bottom, background: jpeg ? WHITE : CLEAR });
-  }
-
-  let encoded: { data: Uint8Array; info: OutputInfo };
+  context: OutputContext,
+): Promise<Encoded> {
+  applyKeptMetadata(image, plan.spec.keepMetadata, context.exif);
   try {
-    encoded = await withEncoder(image, spec).toUint8Array();
+    const { data, info } = await withEncoder(image, format, plan.spec).toUint8Array();
+    return { format, data, info };
   } catch (error: unknown) {
     throw toEncodeError(error);
   }
+}
 
-  const { data, info } = encoded;
+function isOpaque(pixels: DecodedSource): boolean {
+  if (pixels.channels === 3) return true;
+  for (let at = 3; at < pixels.pixels.length; at += 4) {
+    if (pixels.pixels[at] !== 255) return false;
+  }
+  return true;
+}
+
+/**
+ * AUTO renders the output once, then encodes it in each candidate format at
+ * the requested quality and keeps the smallest. JPEG is a candidate only when
+ * every pixel is opaque; otherwise PNG takes its place, so transparency stays.
+ * It costs one encode per candidate, AVIF's (effort 2) being the dearest.
+ */
+async function encodeSmallest(
+  pixels: DecodedSource,
+  plan: OutputPlan,
+  context: OutputContext,
+): Promise<Encoded> {
+  const { data, info } = await renderOutput(pixels, plan, { flatten: false })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const channels = info.channels === 4 ? 4 : 3;
+  const rendered = { pixels: data, width: info.width, height: info.height, channels } as const;
+  const candidates = isOpaque(rendered) ? AUTO_OPAQUE_FORMATS : AUTO_TRANSPARENT_FORMATS;
+
+  let best: Encoded | null = null;
+  for (const format of candidates) {
+    const image = fromPixels(rendered);
+    if (channels === 4 && format === 'JPEG') image.removeAlpha();
+    const encoded = await encode(image, format, plan, context);
+    if (best === null || encoded.data.byteLength < best.data.byteLength) best = encoded;
+  }
+  if (best === null) throw new Error('AUTO has no candidate formats');
+  return best;
+}
+
+/** Makes one output from the job's shared decode of the upright source. */
+export async function encodeOutput(
+  decoded: DecodedSource,
+  planned: OutputPlan,
+  context: OutputContext,
+): Promise<ProcessedOutput> {
+  const pixels = await applyGeometry(decoded, planned, context.source);
+  let plan = planned;
+  if (planned.geometry.trims) {
+    // Trimmed on a full-resolution decode, so its pixels are source pixels.
+    const base = { width: pixels.width, height: pixels.height };
+    plan = planResize(planned.spec, { ...planned.geometry, base });
+    assertEncodable(plan, context.maxOutputPixels);
+  }
+
+  const { spec } = plan;
+  const { format, data, info } =
+    spec.pickSmallest === true
+      ? await encodeSmallest(pixels, plan, context)
+      : await encode(
+          renderOutput(pixels, plan, { flatten: spec.format === 'JPEG' }),
+          spec.format,
+          plan,
+          context,
+        );
+
   return {
     id: spec.id,
-    format: spec.format,
+    format,
     width: info.width,
     height: info.height,
     data: toStandalone(data),

@@ -12,6 +12,8 @@ export interface SourceHeader {
   upright: Size;
   /** Pixels in the first page: what one decode costs and what usage meters. */
   pagePixels: number;
+  /** The raw EXIF block, for outputs that keep some of it. */
+  exif: Buffer | undefined;
 }
 
 /** Rejects a limit that would silently turn sharp's own pixel check off (0 or false). */
@@ -55,5 +57,6 @@ export async function inspectSource(
     format,
     upright: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
     pagePixels: width * height,
+    exif: metadata.exif,
   };
 }

@@ -1,3 +1,4 @@
+import { planGeometry, type GeometryPlan } from './plan-geometry.ts';
 import type { Fit, OutputSpec } from './task.ts';
 
 /**
@@ -9,6 +10,9 @@ import type { Fit, OutputSpec } from './task.ts';
  * as INSIDE, where sharp would pad the missing side out to the source's size.
  * A CONTAIN box is letterboxed even when `enlarge` is false: the pixels are
  * never enlarged, but the canvas is the box the client asked for.
+ *
+ * Geometry (crop, rotate) comes first: the resize starts from the rotated
+ * region, so a crop's needed scale is that of the region, not the source.
  */
 
 export interface Size {
@@ -21,6 +25,7 @@ export type CanvasStep = (typeof CANVAS_STEPS)[number];
 
 export interface OutputPlan {
   spec: OutputSpec;
+  geometry: GeometryPlan;
   /** The size the image is scaled to, before any crop or embed. */
   scaled: Size;
   /** `crop` for COVER, `embed` (letterbox) for CONTAIN, when both sides are given. */
@@ -73,11 +78,17 @@ function canvasFor(spec: OutputSpec): CanvasStep {
 }
 
 export function planOutput(source: Size, spec: OutputSpec): OutputPlan {
-  const shrink = shrinkFor(source, spec);
+  return planResize(spec, planGeometry(source, spec));
+}
+
+/** The resize of a geometry's base; called again once a trim has revealed its size. */
+export function planResize(spec: OutputSpec, geometry: GeometryPlan): OutputPlan {
+  const base = geometry.base;
+  const shrink = shrinkFor(base, spec);
   const enlarge = spec.resize?.enlarge ?? false;
   const x = enlarge ? shrink.x : Math.max(1, shrink.x);
   const y = enlarge ? shrink.y : Math.max(1, shrink.y);
-  const scaled = { width: scaleSide(source.width, x), height: scaleSide(source.height, y) };
+  const scaled = { width: scaleSide(base.width, x), height: scaleSide(base.height, y) };
 
   const canvas = canvasFor(spec);
   const box = { width: spec.resize?.width ?? 0, height: spec.resize?.height ?? 0 };
@@ -88,18 +99,21 @@ export function planOutput(source: Size, spec: OutputSpec): OutputPlan {
       ? scaled
       : { width: pick(scaled.width, box.width), height: pick(scaled.height, box.height) };
 
-  return { spec, scaled, canvas, final };
+  return { spec, geometry, scaled, canvas, final };
 }
 
 /**
  * The size of the one shared decode: the smallest uniform shrink of the
  * source that is still at least as large as every output needs, or the full
- * source when any output needs full resolution (or more).
+ * source when any output needs full resolution (or more). An output's need is
+ * measured against its own base: a crop of a tenth of the source, scaled to
+ * half its size, needs the source at half its size too.
  */
 export function planIntermediate(source: Size, plans: readonly OutputPlan[]): Size {
   let scale = 0;
-  for (const plan of plans) {
-    const needed = Math.max(plan.scaled.width / source.width, plan.scaled.height / source.height);
+  for (const { geometry, scaled } of plans) {
+    const { base, trims } = geometry;
+    const needed = trims ? 1 : Math.max(scaled.width / base.width, scaled.height / base.height);
     scale = Math.max(scale, needed);
   }
   if (scale >= 1) return source;

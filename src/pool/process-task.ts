@@ -8,6 +8,7 @@ import { decodeSource } from './decode-source.ts';
 import { assertEncodable, encodeOutput } from './encode-output.ts';
 import { isImageError } from './image-error.ts';
 import { assertLimits, inspectSource } from './inspect-source.ts';
+import { makePlaceholder } from './make-placeholder.ts';
 import { planIntermediate, planOutput } from './plan-outputs.ts';
 import type { OutputDoneMessage, ProcessResult, ProcessTask, ProcessedOutput } from './task.ts';
 import { transferResult } from './transferable-result.ts';
@@ -32,9 +33,14 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
 
   // One at a time: libvips gives each image one thread here anyway, and
   // progress then follows the order in which outputs finish.
+  const context = {
+    source: header.upright,
+    maxOutputPixels: task.limits.maxOutputPixels,
+    exif: header.exif,
+  };
   const outputs: ProcessedOutput[] = [];
   for (const plan of plans) {
-    outputs.push(await encodeOutput(decoded, plan));
+    outputs.push(await encodeOutput(decoded, plan, context));
     const done: OutputDoneMessage = { outputId: plan.spec.id };
     task.progressPort?.postMessage(done);
   }
@@ -44,6 +50,7 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
     source: { format: header.format, ...header.upright },
     pixelsProcessed: header.pagePixels,
     outputs,
+    ...(task.placeholders === true ? { placeholder: await makePlaceholder(decoded) } : {}),
   };
 }
 

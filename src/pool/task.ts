@@ -6,8 +6,28 @@
 
 import type { MessagePort } from 'node:worker_threads';
 
+import type {
+  AdjustSpec,
+  EncodingSpec,
+  GeometrySpec,
+  Gravity,
+  MetadataSpec,
+  Position,
+  Rgba,
+} from './output-options.ts';
+
+/** The formats an output is encoded in. */
 export const OUTPUT_FORMATS = ['JPEG', 'PNG', 'WEBP', 'AVIF'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** What a client may ask for: a format, or AUTO to let the worker pick the smallest. */
+export const REQUESTED_FORMATS = [...OUTPUT_FORMATS, 'AUTO'] as const;
+export type RequestedFormat = (typeof REQUESTED_FORMATS)[number];
+
+/** AUTO's candidates, in order of preference when two come out the same size. */
+export const AUTO_OPAQUE_FORMATS = ['AVIF', 'WEBP', 'JPEG'] as const satisfies OutputFormat[];
+/** JPEG has no alpha, so a transparent output swaps it for PNG. */
+export const AUTO_TRANSPARENT_FORMATS = ['AVIF', 'WEBP', 'PNG'] as const satisfies OutputFormat[];
 
 export const FITS = ['COVER', 'CONTAIN', 'FILL', 'INSIDE', 'OUTSIDE'] as const;
 export type Fit = (typeof FITS)[number];
@@ -25,10 +45,28 @@ export interface OutputSpec {
      * size; CONTAIN still pads it out to the box that was asked for.
      */
     enlarge: boolean;
+    /** COVER's crop and CONTAIN's letterbox anchor. Default CENTRE. */
+    position?: Position;
+    /** COVER only: a content-aware crop instead of `position`. */
+    gravity?: Gravity | null;
+    /** CONTAIN's letterbox colour. Default white for JPEG, clear otherwise. */
+    background?: Rgba | null;
   } | null;
+  /**
+   * The encoded format. For AUTO it is AVIF, the first candidate: a worker
+   * that predates `pickSmallest` (mid rolling deploy) still makes a valid output.
+   */
   format: OutputFormat;
+  /** AUTO: encode every candidate at `quality` and keep the smallest. */
+  pickSmallest?: boolean;
   /** 1–100. */
   quality: number;
+  geometry?: GeometrySpec | null;
+  adjust?: AdjustSpec | null;
+  /** Default DEFAULT_ENCODING. */
+  encoding?: EncodingSpec | null;
+  /** Default: everything stripped. */
+  keepMetadata?: MetadataSpec | null;
 }
 
 export interface ProcessTaskLimits {
@@ -48,6 +86,16 @@ export interface ProcessTask {
    * the dispatcher can report progress while the rest are still being made.
    */
   progressPort?: MessagePort;
+  /** Also work out the job's Placeholder, from the same decode. Default false. */
+  placeholders?: boolean;
+}
+
+/** A stand-in a client can show before the image loads. */
+export interface Placeholder {
+  /** "#rrggbb": the source's most common colour. */
+  dominantColour: string;
+  /** Base64 ThumbHash of the upright source: a ~25-byte blurred preview with its aspect. */
+  thumbHash: string;
 }
 
 export interface OutputDoneMessage {
@@ -69,6 +117,7 @@ export const PROCESS_ERROR_CODES = [
   'CORRUPT_IMAGE',
   'PIXEL_LIMIT_EXCEEDED',
   'OUTPUT_TOO_LARGE',
+  'CROP_OUTSIDE_SOURCE',
 ] as const;
 export type ProcessErrorCode = (typeof PROCESS_ERROR_CODES)[number];
 
@@ -79,5 +128,7 @@ export type ProcessResult =
       /** Pixels decoded for this job (the measure behind usage metering). */
       pixelsProcessed: number;
       outputs: ProcessedOutput[];
+      /** Present when the task asked for placeholders. */
+      placeholder?: Placeholder;
     }
   | { ok: false; code: ProcessErrorCode; message: string };

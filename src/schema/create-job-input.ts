@@ -1,25 +1,41 @@
-import type { Fit, OutputFormat, OutputSpec } from '../pool/task.ts';
+import {
+  AUTO_OPAQUE_FORMATS,
+  AUTO_TRANSPARENT_FORMATS,
+  type OutputFormat,
+  type OutputSpec,
+  type RequestedFormat,
+} from '../pool/task.ts';
 import type { Builder } from './builder.ts';
 import { InvalidInputError, type InputIssue } from './errors.ts';
 import type { JobTypes } from './job-types.ts';
+import { registerOutputOptionInputs } from './output-option-inputs.ts';
+import { checkResize, registerResizeInput, type ResizeArgs } from './resize-input.ts';
+import {
+  checkAdjust,
+  checkEncoding,
+  checkGeometry,
+  checkMetadata,
+  type AdjustArgs,
+  type EncodingArgs,
+  type GeometryArgs,
+  type ReportIssue,
+} from './validate-output-options.ts';
 
-/** Largest width or height an output may ask for (WEBP's own limit is 16383). */
-export const MAX_OUTPUT_DIMENSION = 16383;
 const OUTPUT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DEFAULT_QUALITY = 80;
 
+interface OutputArgs extends EncodingArgs {
+  id: string;
+  resize?: ResizeArgs | null;
+  format: RequestedFormat;
+  quality?: number | null;
+  geometry?: GeometryArgs | null;
+  adjust?: AdjustArgs | null;
+  keepMetadata?: { icc?: boolean | null; exif?: boolean | null; copyright?: boolean | null } | null;
+}
+
 export interface CreateJobArgs {
-  outputs: {
-    id: string;
-    resize?: {
-      width?: number | null;
-      height?: number | null;
-      fit?: Fit | null;
-      enlarge?: boolean | null;
-    } | null;
-    format: OutputFormat;
-    quality?: number | null;
-  }[];
+  outputs: OutputArgs[];
   webhookUrl?: string | null;
   localSource?: string | null;
 }
@@ -31,18 +47,8 @@ export interface ValidJobRequest {
 }
 
 export function registerCreateJobInput(builder: Builder, types: JobTypes) {
-  const ResizeInput = builder.inputType('ResizeInput', {
-    description: 'Give width, height or both; the other side follows the aspect ratio.',
-    fields: (t) => ({
-      width: t.int({ description: `1..${MAX_OUTPUT_DIMENSION} pixels.` }),
-      height: t.int({ description: `1..${MAX_OUTPUT_DIMENSION} pixels.` }),
-      fit: t.field({ type: types.FitEnum, defaultValue: 'INSIDE' }),
-      enlarge: t.boolean({
-        defaultValue: false,
-        description: 'Allow an output larger than its source. Off by default.',
-      }),
-    }),
-  });
+  const options = registerOutputOptionInputs(builder);
+  const ResizeInput = registerResizeInput(builder, types);
 
   const OutputInput = builder.inputType('OutputInput', {
     fields: (t) => ({
@@ -51,8 +57,15 @@ export function registerCreateJobInput(builder: Builder, types: JobTypes) {
         description: 'Your name for this output, unique within the job: 1-64 of A-Z a-z 0-9 _ -.',
       }),
       resize: t.field({ type: ResizeInput, description: 'Omit to keep the source size.' }),
-      format: t.field({ type: types.OutputFormatEnum, required: true }),
+      format: t.field({ type: types.RequestedFormatEnum, required: true }),
       quality: t.int({ defaultValue: DEFAULT_QUALITY, description: '1..100.' }),
+      geometry: t.field({ type: options.GeometryInput }),
+      adjust: t.field({ type: options.AdjustInput }),
+      jpeg: t.field({ type: options.JpegOptionsInput, description: 'JPEG or AUTO only.' }),
+      png: t.field({ type: options.PngOptionsInput, description: 'PNG or AUTO only.' }),
+      webp: t.field({ type: options.WebpOptionsInput, description: 'WEBP or AUTO only.' }),
+      avif: t.field({ type: options.AvifOptionsInput, description: 'AVIF or AUTO only.' }),
+      keepMetadata: t.field({ type: options.KeepMetadataInput }),
     }),
   });
 
@@ -105,30 +118,30 @@ export function validateCreateJob(args: CreateJobArgs, limits: JobRequestLimits)
     const quality = output.quality ?? DEFAULT_QUALITY;
     if (quality < 1 || quality > 100) issue(at('quality'), 'out of range', '1..100', quality);
 
-    return { id: output.id, format: output.format, quality, resize: checkResize(output, index) };
+    const report: ReportIssue = (path, ...rest) => issue(['outputs', index, ...path], ...rest);
+    const auto = output.format === 'AUTO';
+    const format: OutputFormat = output.format === 'AUTO' ? 'AVIF' : output.format;
+    const usable = auto ? [...new Set([...AUTO_OPAQUE_FORMATS, ...AUTO_TRANSPARENT_FORMATS])]
+      : [format];
+    // Groups left out of the request stay out of the spec: absent means default,
+    // and the stored job keeps only what the client asked for.
+    const resize = checkResize(output.resize, limits.maxOutputPixels, report);
+    const geometry = checkGeometry(output.geometry, report);
+    const adjust = checkAdjust(output.adjust, report);
+    const encoding = checkEncoding(output, usable, report);
+    const keepMetadata = checkMetadata(output.keepMetadata);
+    return {
+      id: output.id,
+      format,
+      ...(auto ? { pickSmallest: true } : {}),
+      quality,
+      resize,
+      ...(geometry === null ? {} : { geometry }),
+      ...(adjust === null ? {} : { adjust }),
+      ...(encoding === null ? {} : { encoding }),
+      ...(keepMetadata === null ? {} : { keepMetadata }),
+    };
   });
-
-  function checkResize(output: CreateJobArgs['outputs'][number], index: number) {
-    const resize = output.resize;
-    if (!resize) return null;
-    const width = resize.width ?? null;
-    const height = resize.height ?? null;
-    const range = `1..${MAX_OUTPUT_DIMENSION}`;
-    for (const [side, value] of [['width', width], ['height', height]] as const) {
-      if (value !== null && (value < 1 || value > MAX_OUTPUT_DIMENSION)) {
-        issue(['outputs', index, 'resize', side], 'out of range', range, value);
-      }
-    }
-    if (width !== null && height !== null && width * height > limits.maxOutputPixels) {
-      issue(['outputs', index, 'resize'], 'output too large',
-        `width × height of at most ${limits.maxOutputPixels} pixels`, resize);
-    }
-    if (width === null && height === null) {
-      issue(['outputs', index, 'resize'], 'resize needs a width or a height',
-        `width and/or height in ${range}`, resize);
-    }
-    return { width, height, fit: resize.fit ?? 'INSIDE', enlarge: resize.enlarge ?? false };
-  }
 
   const webhookUrl = args.webhookUrl ?? null;
   const webhook = webhookUrl === null ? null : httpUrl(webhookUrl);

@@ -1,9 +1,9 @@
-import type { JobEventRow, JobOutputRow } from '../infra/tables.ts';
+import type { JobEventRow } from '../infra/tables.ts';
 import { JOB_ERROR_CODES, type JobErrorCode } from '../jobs/job-error-code.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
-import { OUTPUT_FORMATS, type Fit, type OutputFormat, type OutputSpec } from '../pool/task.ts';
 import type { Builder } from './builder.ts';
 import type { registerErrorTypes } from './errors.ts';
+import { registerOutputTypes } from './output-types.ts';
 
 export interface UploadGrant {
   url: string;
@@ -15,17 +15,8 @@ type ErrorTypes = ReturnType<typeof registerErrorTypes>;
 
 /** The Job object and everything hanging off it. */
 export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes) {
-  const OutputFormatEnum = builder.enumType('OutputFormat', { values: OUTPUT_FORMATS });
-  const FitEnum = builder.enumType('Fit', {
-    description: 'How the image fills a box of the requested width and height.',
-    values: {
-      COVER: { description: 'Fill the box, cropping what overflows.' },
-      CONTAIN: { description: 'Fit inside the box, letterboxed to its exact size.' },
-      FILL: { description: 'Stretch to the box, ignoring the aspect ratio.' },
-      INSIDE: { description: 'As large as possible while inside the box; no letterbox.' },
-      OUTSIDE: { description: 'As small as possible while covering the box; no crop.' },
-    } satisfies Record<Fit, unknown>,
-  });
+  const outputTypes = registerOutputTypes(builder);
+  const { OutputRequestType, JobOutputType } = outputTypes;
   const JobErrorCodeEnum = builder.enumType('JobErrorCode', { values: JOB_ERROR_CODES });
 
   const JobErrorType = builder
@@ -37,43 +28,6 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
         message: t.exposeString('message'),
       }),
     });
-
-  const ResizeType = builder.objectRef<NonNullable<OutputSpec['resize']>>('Resize').implement({
-    fields: (t) => ({
-      width: t.exposeInt('width', { nullable: true }),
-      height: t.exposeInt('height', { nullable: true }),
-      fit: t.field({ type: FitEnum, resolve: (r) => r.fit }),
-      enlarge: t.exposeBoolean('enlarge'),
-    }),
-  });
-
-  const OutputRequestType = builder.objectRef<OutputSpec>('OutputRequest').implement({
-    description: 'An output as it was asked for at createJob.',
-    fields: (t) => ({
-      id: t.exposeString('id'),
-      resize: t.field({ type: ResizeType, nullable: true, resolve: (o) => o.resize }),
-      format: t.field({ type: OutputFormatEnum, resolve: (o) => o.format }),
-      quality: t.exposeInt('quality'),
-    }),
-  });
-
-  const JobOutputType = builder.objectRef<JobOutputRow>('JobOutput').implement({
-    description: 'An output the job produced, stored in object storage.',
-    fields: (t) => ({
-      id: t.string({ resolve: (o) => o.outputId }),
-      format: t.field({ type: OutputFormatEnum, resolve: (o) => o.format as OutputFormat }),
-      width: t.exposeInt('width'),
-      height: t.exposeInt('height'),
-      bytes: t.exposeInt('bytes'),
-      url: t.string({
-        description: 'A presigned GET URL, valid for DOWNLOAD_URL_TTL_SECONDS.',
-        resolve: async (o, _args, ctx) => {
-          const ttl = ctx.config.DOWNLOAD_URL_TTL_SECONDS;
-          return (await ctx.storage.presignDownload(o.storageKey, ttl)).url;
-        },
-      }),
-    }),
-  });
 
   const JobProgressType = builder.objectRef<JobSnapshot>('JobProgress').implement({
     fields: (t) => ({
@@ -139,7 +93,12 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
       outputs: t.field({
         type: [JobOutputType],
         description: 'What the job produced; empty until it SUCCEEDED.',
-        resolve: (s) => s.outputs,
+        resolve: ({ job, outputs }) =>
+          outputs.map((row) => ({
+            row,
+            request: job.outputs.find((spec) => spec.id === row.outputId) ?? null,
+            sourceBytes: job.sourceBytes,
+          })),
       }),
       progress: t.field({ type: JobProgressType, resolve: (s) => s }),
       source: t.field({ type: JobSourceType, resolve: (s) => s.job }),
@@ -172,7 +131,7 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
     }),
   });
 
-  return { JobType, UploadGrantType, OutputFormatEnum, FitEnum, JobStatusEnum };
+  return { JobType, UploadGrantType, JobStatusEnum, ...outputTypes };
 }
 
 export type JobTypes = ReturnType<typeof registerJobTypes>;

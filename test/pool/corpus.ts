@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 
 import type {
   Fit,
@@ -27,6 +28,10 @@ interface SpecOptions {
   fit?: Fit;
   enlarge?: boolean;
   quality?: number;
+  /** Resize options beyond the box: position, gravity, background. */
+  resize?: Partial<NonNullable<OutputSpec['resize']>>;
+  /** Any other option groups: geometry, adjust, encoding, keepMetadata, pickSmallest. */
+  more?: Partial<OutputSpec>;
 }
 
 export function outputSpec(
@@ -35,8 +40,9 @@ export function outputSpec(
   options: SpecOptions = {},
 ): OutputSpec {
   const { width = null, height = null, fit = 'INSIDE', enlarge = false } = options;
-  const resize = width === null && height === null ? null : { width, height, fit, enlarge };
-  return { id, format, quality: options.quality ?? 80, resize };
+  const box = { width, height, fit, enlarge, ...options.resize };
+  const resize = width === null && height === null ? null : box;
+  return { id, format, quality: options.quality ?? 80, resize, ...options.more };
 }
 
 export function makeTask(
@@ -112,4 +118,27 @@ export async function perceptualDistance(a: ArrayBuffer, b: ArrayBuffer): Promis
   let total = 0;
   for (let i = 0; i < left.length; i += 1) total += Math.abs((left[i] ?? 0) - (right[i] ?? 0));
   return total / left.length;
+}
+
+/**
+ * A direct sharp pipeline on the upright source, one step per stage so each
+ * stage's order is explicit: the reference our outputs are compared with.
+ */
+export async function direct(
+  file: string,
+  ...stages: ((image: Sharp) => Sharp)[]
+): Promise<ArrayBuffer> {
+  let bytes = await sharp(readFileSync(new URL(file, CORPUS)), { autoOrient: true })
+    .toColourspace('srgb')
+    .png()
+    .toBuffer();
+  for (const stage of stages) bytes = await stage(sharp(bytes)).png().toBuffer();
+  return new Uint8Array(bytes).buffer;
+}
+
+/** The one output a one-output task made. */
+export function onlyOutput(result: ProcessResult): ProcessSuccess['outputs'][number] {
+  const output = assertOk(result).outputs[0];
+  if (output === undefined) throw new Error('no output');
+  return output;
 }

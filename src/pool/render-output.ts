@@ -1,0 +1,79 @@
+import type { Sharp } from 'sharp';
+
+import { applyAdjust } from './apply-adjust.ts';
+import { fromPixels } from './apply-geometry.ts';
+import type { DecodedSource } from './decode-source.ts';
+import type { Position, Rgba } from './output-options.ts';
+import type { OutputPlan, Size } from './plan-outputs.ts';
+
+export const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
+export const CLEAR: Rgba = { r: 0, g: 0, b: 0, alpha: 0 };
+
+type Anchor = 'start' | 'middle' | 'end';
+
+const ANCHORS: Readonly<Record<Position, readonly [x: Anchor, y: Anchor]>> = {
+  CENTRE: ['middle', 'middle'],
+  TOP: ['middle', 'start'],
+  RIGHT_TOP: ['end', 'start'],
+  RIGHT: ['end', 'middle'],
+  RIGHT_BOTTOM: ['end', 'end'],
+  BOTTOM: ['middle', 'end'],
+  LEFT_BOTTOM: ['start', 'end'],
+  LEFT: ['start', 'middle'],
+  LEFT_TOP: ['start', 'start'],
+};
+
+function offset(anchor: Anchor, inner: number, outer: number): number {
+  const room = Math.abs(outer - inner);
+  if (anchor === 'start') return 0;
+  return anchor === 'end' ? room : Math.floor(room / 2);
+}
+
+/** Where `inner` sits in `outer` (or `outer` in `inner`, for a crop). */
+function place(position: Position, inner: Size, outer: Size): { left: number; top: number } {
+  const [x, y] = ANCHORS[position];
+  return { left: offset(x, inner.width, outer.width), top: offset(y, inner.height, outer.height) };
+}
+
+export interface RenderOptions {
+  /** Drop alpha onto white first: JPEG has none, and unflattened alpha turns black. */
+  flatten: boolean;
+}
+
+/**
+ * An output's pipeline up to the encoder: the resize of its (geometry-applied)
+ * pixels, COVER's crop or CONTAIN's letterbox, and its adjustments.
+ */
+export function renderOutput(
+  pixels: DecodedSource,
+  plan: OutputPlan,
+  options: RenderOptions,
+): Sharp {
+  const { spec, scaled, canvas, final } = plan;
+  const resize = spec.resize;
+  const position = resize?.position ?? 'CENTRE';
+  const image = fromPixels(pixels);
+  if (options.flatten) image.flatten({ background: WHITE });
+
+  const gravity = resize?.gravity ?? null;
+  if (canvas === 'crop' && gravity !== null) {
+    // libvips scores the crop on the resized image, as a direct resize would.
+    const strategy = gravity === 'ATTENTION' ? 'attention' : 'entropy';
+    image.resize(final.width, final.height, { fit: 'cover', position: strategy });
+    return applyAdjust(image, spec.adjust);
+  }
+
+  if (scaled.width !== pixels.width || scaled.height !== pixels.height) {
+    image.resize(scaled.width, scaled.height, { fit: 'fill' });
+  }
+  // Called after resize(), extract() crops the resized image, as COVER does.
+  if (canvas === 'crop') image.extract({ ...place(position, final, scaled), ...final });
+  if (canvas === 'embed') {
+    const { left, top } = place(position, scaled, final);
+    const right = final.width - scaled.width - left;
+    const bottom = final.height - scaled.height - top;
+    const background = resize?.background ?? (options.flatten ? WHITE : CLEAR);
+    image.extend({ left, top, right, bottom, background });
+  }
+  return applyAdjust(image, spec.adjust);
+}

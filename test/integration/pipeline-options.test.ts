@@ -1,0 +1,159 @@
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { gql } from '../support/graphql-client.ts';
+import { createJob, followAndStart, readCorpus, upload } from '../support/jobs.ts';
+import {
+  createTestEnvironment,
+  startTestApp,
+  type TestApp,
+  type TestEnvironment,
+} from '../support/test-app.ts';
+
+let environment: TestEnvironment;
+let app: TestApp;
+
+beforeAll(async () => {
+  environment = await createTestEnvironment();
+  app = await startTestApp(environment);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await environment?.drop();
+});
+
+// A 480 × 369 Canon photo with camera EXIF.
+const SOURCE = 'sharp/Landscape_9.jpg';
+
+const OUTPUTS = [
+  { id: 'auto', format: 'AUTO', resize: { width: 200 } },
+  {
+    id: 'square',
+    format: 'WEBP',
+    resize: { width: 120, height: 120, fit: 'COVER', gravity: 'ATTENTION' },
+  },
+  {
+    id: 'detail',
+    format: 'PNG',
+    resize: { width: 100 },
+    geometry: { crop: { left: 40, top: 20, width: 200, height: 150 }, rotate: { angle: 90 } },
+    adjust: { grayscale: true, sharpen: 1 },
+    png: { palette: true },
+  },
+  {
+    id: 'print',
+    format: 'JPEG',
+    resize: { width: 300, height: 300, fit: 'CONTAIN', background: '#102030' },
+    jpeg: { progressive: true, chromaSubsampling: 'CHROMA_444' },
+    keepMetadata: { exif: true },
+  },
+];
+
+const JOB_OUTPUTS = `query ($id: ID!) {
+  job(id: $id) {
+    source { bytes }
+    requestedOutputs { id format resize { position gravity } }
+    outputs { id format requestedFormat width height bytes bytesSaved url }
+  }
+}`;
+
+interface OutputView {
+  id: string;
+  format: string;
+  requestedFormat: string;
+  width: number;
+  height: number;
+  bytes: number;
+  bytesSaved: number;
+  url: string;
+}
+
+async function fetchImage(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+describe('output options end to end', () => {
+  it('makes every option group through createJob, upload, start and the subscription', async () => {
+    const created = await createJob(app.graphqlUrl, { outputs: OUTPUTS });
+    expect(created.__typename).toBe('CreateJobPayload');
+    await upload(created.upload, await readCorpus(SOURCE));
+
+    const events = await followAndStart(app.graphqlUrl, created.job.id);
+    expect(events.at(-1)?.status).toBe('SUCCEEDED');
+
+    const read = await gql<{ job: { source: { bytes: number }; outputs: OutputView[] } }>(
+      app.graphqlUrl, JOB_OUTPUTS, { id: created.job.id },
+    );
+    const job = read.data?.job;
+    const byId = Object.fromEntries((job?.outputs ?? []).map((output) => [output.id, output]));
+    const sourceBytes = job?.source.bytes ?? 0;
+
+    const auto = byId.auto as OutputView;
+    expect(auto.requestedFormat).toBe('AUTO');
+    expect(['AVIF', 'WEBP', 'JPEG']).toContain(auto.format);
+    expect([auto.width, auto.height]).toEqual([200, 154]);
+    for (const output of Object.values(byId)) {
+      expect(output.bytesSaved).toBe(sourceBytes - output.bytes);
+    }
+
+    const square = await sharp(await fetchImage((byId.square as OutputView).url)).metadata();
+    expect(square).toMatchObject({ format: 'webp', width: 120, height: 120 });
+
+    // 200 × 150 turned a quarter is 150 × 200; 100 wide is 100 × 133.
+    const detailBytes = await fetchImage((byId.detail as OutputView).url);
+    const detail = await sharp(detailBytes).metadata();
+    expect(detail).toMatchObject({ format: 'png', width: 100, height: 133, isPalette: true });
+    // One sharp pipeline would rotate before it extracts, so the reference runs in steps.
+    const region = await sharp(await readCorpus(SOURCE))
+      .extract({ left: 40, top: 20, width: 200, height: 150 })
+      .png()
+      .toBuffer();
+    const turned = await sharp(region).rotate(90).png().toBuffer();
+    const reference = await sharp(turned)
+      .resize(100)
+      .sharpen({ sigma: 1 })
+      .greyscale()
+      .png()
+      .toBuffer();
+    expect(await greyDistance(detailBytes, reference)).toBeLessThan(4);
+
+    const print = await fetchImage((byId.print as OutputView).url);
+    const printMeta = await sharp(print).metadata();
+    expect(printMeta).toMatchObject({
+      format: 'jpeg',
+      width: 300,
+      height: 300,
+      isProgressive: true,
+      chromaSubsampling: '4:4:4',
+    });
+    expect(exifReader(printMeta.exif ?? Buffer.alloc(0)).Image?.Make).toBe('Canon');
+  });
+
+  it('refuses invalid options with the path, the range and the value', async () => {
+    const result = await createJob(app.graphqlUrl, {
+      outputs: [{ id: 'o', format: 'PNG', adjust: { blur: 5000 }, jpeg: { progressive: true } }],
+    });
+
+    expect(result).toMatchObject({
+      __typename: 'InvalidInputError',
+      issues: [
+        { path: ['outputs', '0', 'adjust', 'blur'], accepted: '0.3..1000', received: '5000' },
+        { path: ['outputs', '0', 'jpeg'], accepted: 'only options for PNG' },
+      ],
+    });
+  });
+});
+
+/** Mean absolute difference of 32 × 32 grey thumbnails, 0 (same) to 255. */
+async function greyDistance(a: Buffer, b: Buffer): Promise<number> {
+  const thumb = (input: Buffer) =>
+    sharp(input).resize(32, 32, { fit: 'fill' }).greyscale().raw().toBuffer();
+  const [left, right] = await Promise.all([thumb(a), thumb(b)]);
+  let total = 0;
+  for (let i = 0; i < left.length; i += 1) total += Math.abs((left[i] ?? 0) - (right[i] ?? 0));
+  return total / left.length;
+}
