@@ -80,6 +80,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const pool = createImagePool({
       threads: config.POOL_THREADS,
       onError: (error) => logger.error({ err: error }, 'image pool error'),
+      // Test only: a worker that crashes on the fault suite's poison pill.
+      ...(config.FAULT_INJECTION === 'crash-worker-on-source-marker'
+        ? { workerUrl: new URL('./pool/fault-worker.ts', import.meta.url) }
+        : {}),
     });
     onClose('pool', pool.close);
     const metrics = createMetrics({

@@ -80,9 +80,13 @@ const configSchema = z
 
     /**
      * Fault injection for the fault suite only: `exit-after-queue-commit`
-     * ends the process between startJob's commit and its Redis push.
+     * ends the process between startJob's commit and its Redis push;
+     * `crash-worker-on-source-marker` ends the worker thread of any job whose
+     * source ends with the poison-pill marker (src/pool/fault-worker.ts).
      */
-    FAULT_INJECTION: z.enum(['none', 'exit-after-queue-commit']).default('none'),
+    FAULT_INJECTION: z
+      .enum(['none', 'exit-after-queue-commit', 'crash-worker-on-source-marker'])
+      .default('none'),
 
     /** Development only: lets jobs read sources from this folder. Unset disables it. */
     LOCAL_SOURCE_DIR: z.string().min(1).optional(),

@@ -22,16 +22,26 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
-    // A backstop: whatever hangs, the process is gone shortly after the grace.
-    setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS + 2000).unref();
+    // A job handed back at the end of the grace leaves its worker thread in
+    // native code (a long encode) that nothing can interrupt, and
+    // process.exit() would block until that code returns, for as long as the
+    // encode takes. So once closed, the process ends when its event loop does,
+    // or else by SIGKILL, the one exit nothing can hold up.
+    const end = (level: 'warn' | 'error', message: string, afterMs: number) =>
+      setTimeout(() => {
+        logger[level](message);
+        // pino writes asynchronously: a moment for that line to reach stdout.
+        setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100).unref();
+      }, afterMs).unref();
+    end('error', 'shutdown took too long; exiting', config.SHUTDOWN_GRACE_MS + 2000);
     app.close().then(
-      () => process.exit(0),
+      () => {
+        process.exitCode = 0;
+        end('warn', 'worker threads still busy after shutdown; exiting', 500);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        process.exitCode = 1;
       },
     );
   };

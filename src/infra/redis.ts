@@ -19,19 +19,51 @@ export interface RedisOptions {
   reviver?: (key: string, value: unknown) => unknown;
 }
 
+/**
+ * graphql-redis-subscriptions keeps a second promise per channel while its
+ * SUBSCRIBE is pending, and rejects it as well when the SUBSCRIBE fails. Only a
+ * second caller subscribing at that moment awaits it, so a subscription made
+ * while Redis was unreachable ended the process with an unhandled rejection.
+ * The caller still gets the error from `subscribe` itself.
+ */
+class SettledRedisPubSub extends RedisPubSub {
+  override subscribe<T>(
+    trigger: string,
+    onMessage: (message: T) => void,
+    options?: unknown,
+  ): Promise<number> {
+    const subscribed = super.subscribe(trigger, onMessage, options);
+    // A private field of the library (dist/redis-pubsub.js, 2.7.0).
+    const pending = (this as unknown as { subsPendingRefsMap?: PendingSubscriptions })
+      .subsPendingRefsMap;
+    for (const entry of pending?.values() ?? []) entry.pending.catch(() => {});
+    return subscribed;
+  }
+}
+
+type PendingSubscriptions = Map<string, { pending: { catch(handle: () => void): unknown } }>;
+
 export function createRedis(options: RedisOptions): RedisConnections {
   // A bounded retry count makes a command fail instead of waiting forever
   // while Redis is down, so the API answers with an error rather than hanging.
-  const connect = () => {
-    const redis = new Redis(options.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  const connect = (extra: { enableReadyCheck?: boolean } = {}) => {
+    const redis = new Redis(options.url, {
+      maxRetriesPerRequest: 2,
+      connectTimeout: 5000,
+      ...extra,
+    });
     redis.on('error', options.onConnectionError);
     return redis;
   };
 
   const command = connect();
-  const pubsub = new RedisPubSub({
+  const pubsub = new SettledRedisPubSub({
     publisher: connect(),
-    subscriber: connect(),
+    // ioredis 5.8.2+ may write a SUBSCRIBE issued while it connects before its
+    // ready check (INFO), which the server then refuses in subscriber mode and
+    // the subscription fails (https://github.com/redis/ioredis/issues/2037).
+    // A subscriber needs no ready check: it holds no data to wait for.
+    subscriber: connect({ enableReadyCheck: false }),
     ...(options.reviver ? { reviver: options.reviver } : {}),
   });
   let closed = false;

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -14,7 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-import type { OutputSpec } from '../pool/task.ts';
+import type { OutputSpec, Placeholder } from '../pool/task.ts';
 import type { WebhookPayload } from '../webhooks/webhook-payload.ts';
 
 export const JOB_STATUSES = [
@@ -48,6 +49,9 @@ export const jobs = pgTable(
     version: integer('version').notNull().default(0),
     outputs: jsonb('outputs').$type<OutputSpec[]>().notNull(),
     webhookUrl: text('webhook_url'),
+    /** Whether the client asked for a placeholder (dominant colour and ThumbHash). */
+    placeholders: boolean('placeholders').notNull().default(false),
+    placeholder: jsonb('placeholder').$type<Placeholder>(),
     sourceKey: text('source_key').notNull(),
     /** Set for development jobs that read a file under LOCAL_SOURCE_DIR. */
     localSource: text('local_source'),

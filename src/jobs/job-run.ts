@@ -12,6 +12,7 @@ import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
+import { writeThroughOutage } from './write-through-outage.ts';
 
 export interface JobRunOptions {
   leaseMs: number;
@@ -102,10 +103,15 @@ export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDep
   const leaseLost = new AbortController();
   const timedOut = AbortSignal.timeout(deps.jobTimeoutMs);
   const signal = AbortSignal.any([stopped, leaseLost.signal, timedOut]);
+  let missingFromRedis = false;
   const renewal = setInterval(() => {
     renew(lease, job, deps).then(
       (held) => {
-        if (!held) leaseLost.abort(new LeaseLostError(lease));
+        if (held === 'lost') leaseLost.abort(new LeaseLostError(lease));
+        if (held === 'in-postgres-only' && !missingFromRedis) {
+          missingFromRedis = true;
+          logger.warn('lease missing from Redis; Postgres still holds the job, so it runs on');
+        }
       },
       (error: unknown) => logger.warn({ err: error }, 'lease renewal failed'),
     );
@@ -125,14 +131,29 @@ export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDep
   metrics.recordOutcome(outcome, (performance.now() - started) / 1000);
 }
 
-async function renew(lease: Lease, job: JobRow, deps: JobRunDeps): Promise<boolean> {
+/**
+ * Renews the lease in Redis, then its mirror in Postgres, which decides. When
+ * Redis no longer knows the lease (restarted empty, or it lapsed there) but
+ * this attempt still holds the job in Postgres, no replica can have claimed
+ * it since, so the job runs on rather than being thrown away and counted as a
+ * crash. A Redis that cannot be reached at all renews nothing: the lease then
+ * lapses in Postgres too, for a replica that can reach Redis to take over.
+ */
+async function renew(
+  lease: Lease,
+  job: JobRow,
+  deps: JobRunDeps,
+): Promise<'held' | 'in-postgres-only' | 'lost'> {
+  let inRedis = true;
   try {
     await deps.queue.renew(lease);
   } catch (error: unknown) {
-    if (error instanceof LeaseLostError) return false;
-    throw error;
+    if (!(error instanceof LeaseLostError)) throw error;
+    inRedis = false;
   }
-  return deps.transitions.renewLease(job.id, job.attempt, deps.leaseMs);
+  const held = await deps.transitions.renewLease(job.id, job.attempt, deps.leaseMs);
+  if (!held) return 'lost';
+  return inRedis ? 'held' : 'in-postgres-only';
 }
 
 async function processJob(
@@ -143,7 +164,7 @@ async function processJob(
 ): Promise<JobOutcome> {
   const source = await readSource(job, deps);
   if (!(source instanceof ArrayBuffer)) {
-    return failJob(job, source.code, source.message, deps, logger);
+    return failJob(job, source.code, source.message, signal, deps, logger);
   }
   const bytesIn = source.byteLength;
 
@@ -163,6 +184,7 @@ async function processJob(
         outputs: job.outputs,
         limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
         progressPort: progress.port2,
+        placeholders: job.placeholders,
       },
       { signal },
     );
@@ -171,7 +193,7 @@ async function processJob(
   }
   const computeMs = Math.round(performance.now() - computeStarted);
 
-  if (!result.ok) return failJob(job, result.code, result.message, deps, logger);
+  if (!result.ok) return failJob(job, result.code, result.message, signal, deps, logger);
 
   signal.throwIfAborted();
   const stored: StoredOutput[] = await Promise.all(
@@ -190,7 +212,10 @@ async function processJob(
     bytesOut: stored.reduce((sum, output) => sum + output.bytes, 0),
     computeMs,
   };
-  const succeeded = await deps.transitions.succeed(job.id, job.attempt, stored, usage);
+  const succeeded = await writeThroughOutage(
+    () => deps.transitions.succeed(job.id, job.attempt, stored, usage, result.placeholder),
+    signal,
+  );
   if (!succeeded) {
     await discardRefusedOutputs(job, stored, deps, logger);
     return 'canceled';
@@ -224,10 +249,14 @@ async function failJob(
   job: JobRow,
   code: JobErrorCode,
   message: string,
+  signal: AbortSignal,
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const failed = await deps.transitions.fail(job.id, job.attempt, code, message);
+  const failed = await writeThroughOutage(
+    () => deps.transitions.fail(job.id, job.attempt, code, message),
+    signal,
+  );
   if (!failed) {
     logger.warn({ code }, 'terminal write refused: attempt no longer current');
     return 'failed';
@@ -302,16 +331,19 @@ async function handleInterruption(
   const message = error instanceof Error ? error.message : String(error);
   if (crashed && job.crashes + 1 > deps.maxCrashes) {
     const reason = `its processing crashed ${job.crashes + 1} times: ${message}`;
-    const failed = await deps.transitions.fail(job.id, job.attempt, 'WORKER_CRASHED', reason);
+    const failed = await deps.transitions.fail(job.id, job.attempt, 'WORKER_CRASHED', reason, {
+      crashed: true,
+    });
     if (failed) await publish(deps, { job: failed, outputs: [], outputsDone: 0 });
     return 'failed';
   }
 
   const backoff = deps.retryBaseMs * 2 ** (job.attempt - 1);
   const delayMs = backoff / 2 + Math.random() * backoff;
-  const requeued = await deps.transitions
-    .retry(job.id, job.attempt, { message, delayMs, crashed })
-    .catch(() => null);
+  const requeued = await writeThroughOutage(
+    () => deps.transitions.retry(job.id, job.attempt, { message, delayMs, crashed }),
+    signals.signal,
+  ).catch(() => null);
   if (!requeued) return 'retried';
 
   await deps.queue.retryLater(lease, delayMs);

@@ -20,6 +20,8 @@ export interface NewJob {
   outputs: OutputSpec[];
   webhookUrl: string | null;
   localSource: string | null;
+  /** Default false. */
+  placeholders?: boolean;
 }
 
 export interface JobPageOptions {

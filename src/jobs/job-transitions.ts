@@ -4,6 +4,7 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database } from '../infra/postgres.ts';
 import { jobOutputs, jobUsage, jobs, type JobRow } from '../infra/tables.ts';
 import { enqueueWebhook } from '../webhooks/webhook-outbox.ts';
+import type { Placeholder } from '../pool/task.ts';
 import type { JobErrorCode } from './job-error-code.ts';
 
 export type Claim =
@@ -156,12 +157,14 @@ export function createJobTransitions(db: Database, replica: string) {
       attempt: number,
       outputs: StoredOutput[],
       usage: JobUsage,
+      placeholder?: Placeholder,
     ): Promise<JobRow | null> {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .update(jobs)
           .set({
             status: 'SUCCEEDED',
+            ...(placeholder ? { placeholder } : {}),
             leaseExpiresAt: null,
             finishedAt: sql`now()`,
             ...because('processed'),
@@ -180,16 +183,19 @@ export function createJobTransitions(db: Database, replica: string) {
       });
     },
 
+    /** `crashed`: this attempt died with its worker, and counts in `crashes`. */
     async fail(
       id: string,
       attempt: number,
       code: JobErrorCode,
       message: string,
+      options: { crashed?: boolean } = {},
     ): Promise<JobRow | null> {
       return finish(held(id, attempt), {
         status: 'FAILED',
         errorCode: code,
         errorMessage: message,
+        ...(options.crashed ? { crashes: sql`${jobs.crashes} + 1` } : {}),
         ...because(code),
       });
     },

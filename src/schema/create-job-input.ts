@@ -38,12 +38,14 @@ export interface CreateJobArgs {
   outputs: OutputArgs[];
   webhookUrl?: string | null;
   localSource?: string | null;
+  placeholders?: boolean | null;
 }
 
 export interface ValidJobRequest {
   outputs: OutputSpec[];
   webhookUrl: string | null;
   localSource: string | null;
+  placeholders: boolean;
 }
 
 export function registerCreateJobInput(builder: Builder, types: JobTypes) {
@@ -73,6 +75,12 @@ export function registerCreateJobInput(builder: Builder, types: JobTypes) {
     fields: (t) => ({
       outputs: t.field({ type: [OutputInput], required: true }),
       webhookUrl: t.string({ description: 'Called with the result when the job finishes.' }),
+      placeholders: t.boolean({
+        defaultValue: false,
+        description:
+          'Also work out a placeholder (dominant colour and ThumbHash) from the same decode, ' +
+          'returned as Job.placeholder.',
+      }),
       localSource: t.string({
         description:
           'Development only: a path under the server\'s LOCAL_SOURCE_DIR to use instead of an ' +
@@ -159,7 +167,7 @@ export function validateCreateJob(args: CreateJobArgs, limits: JobRequestLimits)
   }
 
   if (issues.length > 0) throw new InvalidInputError(issues);
-  return { outputs, webhookUrl: webhook, localSource };
+  return { outputs, webhookUrl: webhook, localSource, placeholders: args.placeholders ?? false };
 }
 
 const MAX_URL_LENGTH = 2048;

@@ -1,6 +1,7 @@
 import type { JobEventRow } from '../infra/tables.ts';
 import { JOB_ERROR_CODES, type JobErrorCode } from '../jobs/job-error-code.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
+import type { Placeholder } from '../pool/task.ts';
 import type { Builder } from './builder.ts';
 import type { registerErrorTypes } from './errors.ts';
 import { registerOutputTypes } from './output-types.ts';
@@ -63,6 +64,18 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
     }),
   });
 
+  const PlaceholderType = builder.objectRef<Placeholder>('Placeholder').implement({
+    description: 'What a client can show while the image loads.',
+    fields: (t) => ({
+      dominantColour: t.exposeString('dominantColour', {
+        description: 'The most common colour of the source, as #rrggbb.',
+      }),
+      thumbHash: t.exposeString('thumbHash', {
+        description: 'A ThumbHash (base64) of the upright source: a blurred preview with its aspect.',
+      }),
+    }),
+  });
+
   const JobType = builder.objectRef<JobSnapshot>('Job').implement({
     fields: (t) => ({
       id: t.id({ resolve: (s) => s.job.id }),
@@ -76,6 +89,12 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
         nullable: true,
         description: 'While a job waits to be retried: when it becomes ready again.',
         resolve: (s) => (s.job.status === 'QUEUED' ? s.job.nextAttemptAt : null),
+      }),
+      placeholder: t.field({
+        type: PlaceholderType,
+        nullable: true,
+        description: 'Set once the job SUCCEEDED, when createJob asked for placeholders.',
+        resolve: (s) => s.job.placeholder,
       }),
       events: t.field({
         type: [JobEventType],

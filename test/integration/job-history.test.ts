@@ -102,6 +102,17 @@ describe('job history', () => {
     });
   });
 
+  it('counts the crash that fails a job along with the ones before it', async () => {
+    const id = await queuedJob();
+    await transitions.claim(id, 60_000, LIMITS);
+    await transitions.retry(id, 1, { message: 'worker exited', delayMs: 0, crashed: true });
+    await transitions.claim(id, 60_000, LIMITS);
+    const failed = await transitions.fail(id, 2, 'WORKER_CRASHED', 'crashed twice', {
+      crashed: true,
+    });
+    expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'WORKER_CRASHED', crashes: 2 });
+  });
+
   it('shows when a job waiting to retry runs again', async () => {
     const id = await queuedJob();
     await transitions.claim(id, 60_000, LIMITS);

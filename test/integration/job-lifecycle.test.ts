@@ -274,3 +274,36 @@ describe('subscriptions', () => {
     expect(events.at(-1)?.status).toBe('SUCCEEDED');
   });
 });
+
+describe('placeholders', () => {
+  it('come with the job when asked for, made from the same decode', async () => {
+    const created = await createJob(app.graphqlUrl, {
+      outputs: [{ id: 'thumb', resize: { width: 64 }, format: 'WEBP' }],
+      placeholders: true,
+    });
+    await upload(created.upload, await readCorpus('kodak/kodim23.png'));
+    const last = (await followAndStart(app.graphqlUrl, created.job.id)).at(-1);
+    expect(last?.status).toBe('SUCCEEDED');
+
+    const query = 'query ($id: ID!) { job(id: $id) { placeholder { dominantColour thumbHash } } }';
+    const result = await gql<{
+      job: { placeholder: { dominantColour: string; thumbHash: string } };
+    }>(app.graphqlUrl, query, { id: created.job.id });
+    const placeholder = result.data?.job.placeholder;
+    expect(placeholder?.dominantColour).toMatch(/^#[0-9a-f]{6}$/);
+    expect(Buffer.from(placeholder?.thumbHash ?? '', 'base64').length).toBeGreaterThan(10);
+  });
+
+  it('are absent unless asked for', async () => {
+    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
+    await followAndStart(app.graphqlUrl, job.id);
+    const result = await gql(
+      app.graphqlUrl,
+      'query ($id: ID!) { job(id: $id) { placeholder { thumbHash } } }',
+      {
+        id: job.id,
+      },
+    );
+    expect(result).toEqual({ data: { job: { placeholder: null } } });
+  });
+});

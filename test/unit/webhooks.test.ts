@@ -21,6 +21,8 @@ function jobRow(overrides: Partial<JobRow>): JobRow {
     localSource: null,
     sourceBytes: 1000,
     sourceFormat: 'JPEG',
+    placeholders: false,
+    placeholder: null,
     crashes: 0,
     nextAttemptAt: null,
     transitionReason: null,
