@@ -43,6 +43,26 @@ class SettledRedisPubSub extends RedisPubSub {
 
 type PendingSubscriptions = Map<string, { pending: { catch(handle: () => void): unknown } }>;
 
+/**
+ * graphql-redis-subscriptions sends UNSUBSCRIBE and PUNSUBSCRIBE without
+ * awaiting them; when the connection drops or closes meanwhile (a client
+ * leaving during shutdown), their rejection would go unhandled. Nothing is
+ * left to undo then: a closed connection holds no subscriptions.
+ */
+function withSettledUnsubscribe(redis: Redis): Redis {
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const send = redis[name].bind(redis) as (...channels: string[]) => Promise<unknown>;
+    const settled = (...channels: string[]) => {
+      const sent = send(...channels);
+      sent.catch(() => {});
+      return sent;
+    };
+    // Same signature as the method it wraps; only the rejection is observed.
+    redis[name] = settled as unknown as Redis[typeof name];
+  }
+  return redis;
+}
+
 export function createRedis(options: RedisOptions): RedisConnections {
   // A bounded retry count makes a command fail instead of waiting forever
   // while Redis is down, so the API answers with an error rather than hanging.
@@ -63,7 +83,7 @@ export function createRedis(options: RedisOptions): RedisConnections {
     // ready check (INFO), which the server then refuses in subscriber mode and
     // the subscription fails (https://github.com/redis/ioredis/issues/2037).
     // A subscriber needs no ready check: it holds no data to wait for.
-    subscriber: connect({ enableReadyCheck: false }),
+    subscriber: withSettledUnsubscribe(connect({ enableReadyCheck: false })),
     ...(options.reviver ? { reviver: options.reviver } : {}),
   });
   let closed = false;
