@@ -1,14 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+// graphql 16 ships CommonJS and ESM copies. Node (and so graphql-yoga) loads
+// the CommonJS one, while Vite would pick the ESM one for our sources: two
+// GraphQLError classes, and every expected error masked as internal.
+export const graphqlAlias = [{ find: /^graphql$/, replacement: 'graphql/index.js' }];
+
+/**
+ * The fault suite starts replica processes, private Redis and Postgres, and
+ * measures timings: it runs one file at a time, on its own
+ * (`npm run test:faults`), not in the main run.
+ */
+export const faultsProject = {
+  name: 'faults',
+  include: ['test/faults/**/*.test.ts'],
+  maxWorkers: 1,
+  testTimeout: 300_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
-  resolve: {
-    // graphql 16 ships CommonJS and ESM copies. Node (and so graphql-yoga) loads
-    // the CommonJS one, while Vite would pick the ESM one for our sources: two
-    // GraphQLError classes, and every expected error masked as internal.
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
-  },
+  resolve: { alias: graphqlAlias },
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/faults/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration files each start replicas with their own worker pools; two

@@ -11,7 +11,7 @@ export type Claim =
   | { kind: 'claimed'; job: JobRow }
   /** Finished, canceled or unknown: nothing to run. */
   | { kind: 'gone' }
-  /** Another replica still holds a live lease on it. */
+  /** Another replica holds a live lease on it, or did a moment ago: try again at `until`. */
   | { kind: 'lease-live'; until: Date }
   /** It was leased MAX_ATTEMPTS times, or crashed more than MAX_CRASHES times. */
   | { kind: 'exhausted'; job: JobRow };
@@ -124,6 +124,12 @@ export function createJobTransitions(db: Database, replica: string) {
 
       const crashes = current.crashes + (current.status === 'PROCESSING' ? 1 : 0);
       const crashed = crashes > limits.maxCrashes;
+      if (!crashed && current.attempt < limits.maxAttempts) {
+        // Within its limits, so the UPDATE missed it only because the job
+        // changed in between (a renewal just before it, a lease that ran out
+        // just after): the caller tries again; failing it here was a bug.
+        return { kind: 'lease-live', until: expires ?? new Date() };
+      }
       const code: JobErrorCode = crashed ? 'WORKER_CRASHED' : 'ATTEMPTS_EXHAUSTED';
       const summary = crashed
         ? `its processing crashed ${crashes} times`

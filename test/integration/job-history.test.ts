@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPostgres, type Postgres } from '../../src/infra/postgres.ts';
@@ -111,6 +112,33 @@ describe('job history', () => {
       crashed: true,
     });
     expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'WORKER_CRASHED', crashes: 2 });
+  });
+
+  it('does not fail a job when a claim races the end of its lease', async () => {
+    const id = await queuedJob();
+    await transitions.claim(id, 60_000, LIMITS);
+    await expireLease(id);
+
+    // A late renewal holds the row while the claim waits for it: the claim's
+    // UPDATE then finds the lease renewed, and the moment after, run out.
+    const renewal = new pg.Client({ connectionString: environment.databaseUrl });
+    await renewal.connect();
+    await renewal.query('begin');
+    await renewal.query(
+      `update jobs set lease_expires_at = clock_timestamp() + interval '300 milliseconds'
+       where id = $1`,
+      [id],
+    );
+    const claiming = transitions.claim(id, 60_000, LIMITS);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await renewal.query('commit');
+    await renewal.end();
+
+    expect(await claiming).toMatchObject({ kind: 'lease-live' });
+    expect(await transitions.claim(id, 60_000, LIMITS)).toMatchObject({
+      kind: 'claimed',
+      job: { attempt: 2, crashes: 1 },
+    });
   });
 
   it('shows when a job waiting to retry runs again', async () => {
