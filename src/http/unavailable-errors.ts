@@ -8,7 +8,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** Postgres shutting down, starting up, or out of connections. */
 const POSTGRES_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request/i;
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries/i;
 
 /**
  * Whether an error means that Postgres, Redis or storage is unreachable right

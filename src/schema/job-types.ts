@@ -71,7 +71,8 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
         description: 'The most common colour of the source, as #rrggbb.',
       }),
       thumbHash: t.exposeString('thumbHash', {
-        description: 'A ThumbHash (base64) of the upright source: a blurred preview with its aspect.',
+        description:
+          'A ThumbHash (base64) of the upright source: a blurred preview with its aspect.',
       }),
     }),
   });

@@ -173,7 +173,8 @@ describe('cancel', () => {
   it('cancels a job before it starts, and refuses to cancel it twice', async () => {
     const { job } = await createJob(app.graphqlUrl);
     const cancel =
-      'mutation ($id: ID!) { cancelJob(id: $id) { __typename ... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
+      'mutation ($id: ID!) { cancelJob(id: $id) { __typename ' +
+      '... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
 
     const first = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, {
       id: job.id,

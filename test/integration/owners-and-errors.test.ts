@@ -180,7 +180,7 @@ describe('upload grants', () => {
 });
 
 describe('hostile operations', () => {
-  it('over WebSocket fail alone, leaving the connection and its other operations open', async () => {
+  it('over WebSocket fail alone, leaving the connection and the rest open', async () => {
     const client = createClient({
       url: app.graphqlUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,

@@ -36,7 +36,10 @@ export const DEFAULT_OUTPUTS = [
 const CREATE_JOB = `mutation ($input: CreateJobInput!) {
   createJob(input: $input) {
     __typename
-    ... on CreateJobPayload { job { ${JOB_FIELDS} } upload { url method headers { name value } expiresAt } }
+    ... on CreateJobPayload {
+      job { ${JOB_FIELDS} }
+      upload { url method headers { name value } expiresAt }
+    }
     ... on InvalidInputError { message issues { path message accepted received } }
     ... on SourceRejectedError { code message }
   }
