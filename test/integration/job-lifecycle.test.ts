@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { collectSse, collectWs, gql } from '../support/graphql-client.ts';
 import {
@@ -13,26 +13,9 @@ import {
   upload,
   type JobView,
 } from '../support/jobs.ts';
-import {
-  REDIS_URL,
-  createTestEnvironment,
-  startTestApp,
-  type TestApp,
-  type TestEnvironment,
-} from '../support/test-app.ts';
+import { REDIS_URL, useTestApp } from '../support/test-app.ts';
 
-let environment: TestEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  environment = await createTestEnvironment();
-  app = await startTestApp(environment);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await environment?.drop();
-});
+const setup = useTestApp();
 
 const statuses = (events: { data?: { jobProgress: JobView } | null }[]) =>
   events.map((event) => event.data?.jobProgress.status);
@@ -45,19 +28,19 @@ async function fetchImage(url: string) {
 
 describe('a job followed to the end', () => {
   it('streams every state over SSE and ends with outputs that are real images', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'exif-orientation/Portrait_6.jpg');
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'exif-orientation/Portrait_6.jpg');
     expect(job.status).toBe('CREATED');
 
     let started: Promise<Record<string, unknown>> | null = null;
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id: job.id },
       'alice',
       {
         // The first event is the current state; start only once it arrived.
         onEvent: () => {
-          started ??= startJob(app.graphqlUrl, job.id);
+          started ??= startJob(setup.app.graphqlUrl, job.id);
         },
       },
     );
@@ -86,19 +69,19 @@ describe('a job followed to the end', () => {
   });
 
   it('streams every state over graphql-ws', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim23.png');
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim23.png');
     let resolveFirst: () => void = () => {};
     const firstEvent = new Promise<void>((resolve) => (resolveFirst = resolve));
 
     const following = collectWs<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id: job.id },
       'alice',
       () => resolveFirst(),
     );
     await firstEvent;
-    await startJob(app.graphqlUrl, job.id);
+    await startJob(setup.app.graphqlUrl, job.id);
 
     const events = await following;
     expect(statuses(events)[0]).toBe('CREATED');
@@ -111,12 +94,12 @@ describe('a job followed to the end', () => {
   });
 
   it('completes at once for a job that has already finished', async () => {
-    const job = await createJob(app.graphqlUrl);
-    await gql(app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', {
+    const job = await createJob(setup.app.graphqlUrl);
+    await gql(setup.app.graphqlUrl, 'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }', {
       id: job.job.id,
     });
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id: job.job.id },
       'alice',
@@ -127,12 +110,12 @@ describe('a job followed to the end', () => {
 
 describe('sources that cannot be processed', () => {
   it('refuses to start a job whose source was never uploaded', async () => {
-    const { job } = await createJob(app.graphqlUrl);
-    const result = await startJob(app.graphqlUrl, job.id);
+    const { job } = await createJob(setup.app.graphqlUrl);
+    const result = await startJob(setup.app.graphqlUrl, job.id);
     expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'SOURCE_MISSING' });
 
     const again = await gql<{ job: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'query ($id: ID!) { job(id: $id) { status } }',
       { id: job.id },
     );
@@ -140,15 +123,15 @@ describe('sources that cannot be processed', () => {
   });
 
   it('refuses an empty upload', async () => {
-    const created = await createJob(app.graphqlUrl);
+    const created = await createJob(setup.app.graphqlUrl);
     await upload(created.upload, new Uint8Array(0));
-    const result = await startJob(app.graphqlUrl, created.job.id);
+    const result = await startJob(setup.app.graphqlUrl, created.job.id);
     expect(result).toMatchObject({ __typename: 'SourceRejectedError', code: 'SOURCE_EMPTY' });
   });
 
   it('names the format of an upload that is not an image we accept', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'libvips/small.bmp');
-    const result = await startJob(app.graphqlUrl, job.id);
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'libvips/small.bmp');
+    const result = await startJob(setup.app.graphqlUrl, job.id);
     expect(result).toMatchObject({
       __typename: 'SourceRejectedError',
       code: 'UNSUPPORTED_FORMAT',
@@ -158,30 +141,30 @@ describe('sources that cannot be processed', () => {
   });
 
   it('fails a corrupt image with its code, and the next job still succeeds', async () => {
-    const corrupt = await createUploadedJob(app.graphqlUrl, 'sharp/truncated.jpg');
-    const failed = (await followAndStart(app.graphqlUrl, corrupt.id)).at(-1);
+    const corrupt = await createUploadedJob(setup.app.graphqlUrl, 'sharp/truncated.jpg');
+    const failed = (await followAndStart(setup.app.graphqlUrl, corrupt.id)).at(-1);
     expect(failed?.status).toBe('FAILED');
     expect(failed?.error?.code).toBe('CORRUPT_IMAGE');
     expect(failed?.outputs).toEqual([]);
 
-    const good = await createUploadedJob(app.graphqlUrl, 'kodak/kodim01.png');
-    expect((await followAndStart(app.graphqlUrl, good.id)).at(-1)?.status).toBe('SUCCEEDED');
+    const good = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim01.png');
+    expect((await followAndStart(setup.app.graphqlUrl, good.id)).at(-1)?.status).toBe('SUCCEEDED');
   });
 });
 
 describe('cancel', () => {
   it('cancels a job before it starts, and refuses to cancel it twice', async () => {
-    const { job } = await createJob(app.graphqlUrl);
+    const { job } = await createJob(setup.app.graphqlUrl);
     const cancel =
       'mutation ($id: ID!) { cancelJob(id: $id) { __typename ' +
       '... on Job { status finishedAt } ... on JobStateError { status allowed message } } }';
 
-    const first = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, {
+    const first = await gql<{ cancelJob: Record<string, unknown> }>(setup.app.graphqlUrl, cancel, {
       id: job.id,
     });
     expect(first.data?.cancelJob).toMatchObject({ __typename: 'Job', status: 'CANCELED' });
 
-    const second = await gql<{ cancelJob: Record<string, unknown> }>(app.graphqlUrl, cancel, {
+    const second = await gql<{ cancelJob: Record<string, unknown> }>(setup.app.graphqlUrl, cancel, {
       id: job.id,
     });
     expect(second.data?.cancelJob).toMatchObject({
@@ -190,13 +173,13 @@ describe('cancel', () => {
       allowed: ['CREATED', 'QUEUED', 'PROCESSING'],
     });
 
-    const start = await startJob(app.graphqlUrl, job.id);
+    const start = await startJob(setup.app.graphqlUrl, job.id);
     expect(start).toMatchObject({ __typename: 'JobStateError', status: 'CANCELED' });
   });
 
   it('stops a job that is processing and keeps none of its outputs', async () => {
     // A full-size AVIF of a 3840×2160 photo keeps a worker busy long enough to cancel.
-    const created = await createJob(app.graphqlUrl, {
+    const created = await createJob(setup.app.graphqlUrl, {
       outputs: [
         { id: 'full', format: 'AVIF', quality: 90 },
         { id: 'full2', format: 'AVIF', quality: 95 },
@@ -210,15 +193,15 @@ describe('cancel', () => {
     let started: Promise<unknown> | null = null;
     let canceled: Promise<unknown> | null = null;
     const events = await collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id },
       'alice',
       {
         onEvent: (event) => {
-          started ??= startJob(app.graphqlUrl, id);
+          started ??= startJob(setup.app.graphqlUrl, id);
           if (event.data?.jobProgress.status === 'PROCESSING') {
-            canceled ??= gql(app.graphqlUrl, cancel, { id });
+            canceled ??= gql(setup.app.graphqlUrl, cancel, { id });
           }
         },
       },
@@ -231,7 +214,7 @@ describe('cancel', () => {
     // Give the dispatcher time to see the refusal; nothing may be recorded.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const after = await gql<{ job: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'query ($id: ID!) { job(id: $id) { status outputs { id } } }',
       { id },
     );
@@ -241,8 +224,8 @@ describe('cancel', () => {
 
 describe('subscriptions', () => {
   it('release their Redis subscription as soon as the client goes away', async () => {
-    const { job } = await createJob(app.graphqlUrl);
-    const channel = `${app.config.REDIS_KEY_PREFIX}job:${job.id}`;
+    const { job } = await createJob(setup.app.graphqlUrl);
+    const channel = `${setup.app.config.REDIS_KEY_PREFIX}job:${job.id}`;
     const redis = new Redis(REDIS_URL);
     const subscribers = async () => {
       const reply = (await redis.pubsub('NUMSUB', channel)) as [string, number];
@@ -252,7 +235,7 @@ describe('subscriptions', () => {
     const leave = new AbortController();
     let firstEvent: () => void = () => {};
     const gotFirst = new Promise<void>((resolve) => (firstEvent = resolve));
-    const following = collectSse(app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
+    const following = collectSse(setup.app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'alice', {
       onEvent: () => firstEvent(),
       signal: leave.signal,
     }).catch(() => []);
@@ -270,36 +253,36 @@ describe('subscriptions', () => {
   });
 
   it('follow a job named by its id in capitals', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
-    const events = await followAndStart(app.graphqlUrl, job.id.toUpperCase());
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim03.png');
+    const events = await followAndStart(setup.app.graphqlUrl, job.id.toUpperCase());
     expect(events.at(-1)?.status).toBe('SUCCEEDED');
   });
 });
 
 describe('placeholders', () => {
   it('come with the job when asked for, made from the same decode', async () => {
-    const created = await createJob(app.graphqlUrl, {
+    const created = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'thumb', resize: { width: 64 }, format: 'WEBP' }],
       placeholders: true,
     });
     await upload(created.upload, await readCorpus('kodak/kodim23.png'));
-    const last = (await followAndStart(app.graphqlUrl, created.job.id)).at(-1);
+    const last = (await followAndStart(setup.app.graphqlUrl, created.job.id)).at(-1);
     expect(last?.status).toBe('SUCCEEDED');
 
     const query = 'query ($id: ID!) { job(id: $id) { placeholder { dominantColour thumbHash } } }';
     const result = await gql<{
       job: { placeholder: { dominantColour: string; thumbHash: string } };
-    }>(app.graphqlUrl, query, { id: created.job.id });
+    }>(setup.app.graphqlUrl, query, { id: created.job.id });
     const placeholder = result.data?.job.placeholder;
     expect(placeholder?.dominantColour).toMatch(/^#[0-9a-f]{6}$/);
     expect(Buffer.from(placeholder?.thumbHash ?? '', 'base64').length).toBeGreaterThan(10);
   });
 
   it('are absent unless asked for', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
-    await followAndStart(app.graphqlUrl, job.id);
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim03.png');
+    await followAndStart(setup.app.graphqlUrl, job.id);
     const result = await gql(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'query ($id: ID!) { job(id: $id) { placeholder { thumbHash } } }',
       {
         id: job.id,

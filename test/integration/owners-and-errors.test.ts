@@ -1,35 +1,19 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { collectSse, gql } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createJob, createUploadedJob, startJob, upload } from '../support/jobs.ts';
-import {
-  createTestEnvironment,
-  startTestApp,
-  type TestApp,
-  type TestEnvironment,
-} from '../support/test-app.ts';
+import { startTestApp, useTestApp } from '../support/test-app.ts';
 
-let environment: TestEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  environment = await createTestEnvironment();
-  app = await startTestApp(environment, { SOURCE_MAX_BYTES: '300000' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await environment?.drop();
-});
+const setup = useTestApp({ SOURCE_MAX_BYTES: '300000' });
 
 describe('owners', () => {
   it('hides a job from every other owner, in reads, writes and subscriptions', async () => {
-    const { job } = await createJob(app.graphqlUrl, undefined, 'alice');
+    const { job } = await createJob(setup.app.graphqlUrl, undefined, 'alice');
 
     const read = await gql(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'query ($id: ID!) { job(id: $id) { id } }',
       { id: job.id },
       'mallory',
@@ -37,29 +21,29 @@ describe('owners', () => {
     expect(read).toEqual({ data: { job: null } });
 
     const list = await gql<{ jobs: { edges: unknown[] } }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       '{ jobs(first: 10) { edges { node { id } } } }',
       {},
       'mallory',
     );
     expect(list.data?.jobs.edges).toEqual([]);
 
-    const start = await startJob(app.graphqlUrl, job.id, 'mallory');
+    const start = await startJob(setup.app.graphqlUrl, job.id, 'mallory');
     expect(start).toMatchObject({ __typename: 'JobNotFoundError' });
 
     const cancel = await gql<{ cancelJob: { __typename: string } }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }',
       { id: job.id },
       'mallory',
     );
     expect(cancel.data?.cancelJob.__typename).toBe('JobNotFoundError');
 
-    const events = await collectSse(app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'mallory');
+    const events = await collectSse(setup.app.graphqlUrl, FOLLOW_JOB, { id: job.id }, 'mallory');
     expect(events[0]?.errors?.[0]?.extensions?.code).toBe('JOB_NOT_FOUND');
 
     const own = await gql<{ job: { id: string } }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'query ($id: ID!) { job(id: $id) { id } }',
       { id: job.id },
       'alice',
@@ -71,16 +55,16 @@ describe('owners', () => {
     'asks a request with user id %j to name itself properly',
     async (owner) => {
       const query = '{ jobs(first: 1) { edges { cursor } } }';
-      const result = await gql(app.graphqlUrl, query, {}, owner);
+      const result = await gql(setup.app.graphqlUrl, query, {}, owner);
       expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(result.errors?.[0]?.message).toContain('x-user-id');
     },
   );
 
   it('treats a malformed id as a job that does not exist', async () => {
-    const result = await gql(app.graphqlUrl, '{ job(id: "../../etc") { id } }');
+    const result = await gql(setup.app.graphqlUrl, '{ job(id: "../../etc") { id } }');
     expect(result).toEqual({ data: { job: null } });
-    expect(await startJob(app.graphqlUrl, "1' or '1'='1")).toMatchObject({
+    expect(await startJob(setup.app.graphqlUrl, "1' or '1'='1")).toMatchObject({
       __typename: 'JobNotFoundError',
     });
   });
@@ -88,7 +72,7 @@ describe('owners', () => {
 
 describe('createJob input', () => {
   it('names every invalid field with the accepted range and the value received', async () => {
-    const result = await createJob(app.graphqlUrl, {
+    const result = await createJob(setup.app.graphqlUrl, {
       outputs: [
         { id: 'a', resize: { width: 0 }, format: 'JPEG', quality: 101 },
         { id: 'a', resize: {}, format: 'PNG' },
@@ -120,12 +104,12 @@ describe('createJob input', () => {
   });
 
   it('refuses a job with no outputs', async () => {
-    const result = await createJob(app.graphqlUrl, { outputs: [] });
+    const result = await createJob(setup.app.graphqlUrl, { outputs: [] });
     expect(result).toMatchObject({ __typename: 'InvalidInputError' });
   });
 
   it('refuses a local-file source when the server does not enable it', async () => {
-    const result = await createJob(app.graphqlUrl, {
+    const result = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'a', format: 'PNG' }],
       localSource: 'x.png',
     });
@@ -138,7 +122,7 @@ describe('createJob input', () => {
 
 describe('upload grants', () => {
   it('stop working once they expire', async () => {
-    const shortLived = await startTestApp(environment, { UPLOAD_URL_TTL_SECONDS: '1' });
+    const shortLived = await startTestApp(setup.environment, { UPLOAD_URL_TTL_SECONDS: '1' });
     try {
       const created = await createJob(shortLived.graphqlUrl);
       await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -150,7 +134,7 @@ describe('upload grants', () => {
   });
 
   it('are the only way in: storage refuses anonymous reads, writes and listings', async () => {
-    const created = await createJob(app.graphqlUrl);
+    const created = await createJob(setup.app.graphqlUrl);
     const origin = new URL(created.upload?.url ?? '').origin;
     const anonymous = [
       fetch(`${origin}/pixelflow?list-type=2`),
@@ -161,15 +145,15 @@ describe('upload grants', () => {
   });
 
   it('are refused for another key when the signature is altered', async () => {
-    const created = await createJob(app.graphqlUrl);
+    const created = await createJob(setup.app.graphqlUrl);
     const grant = created.upload as { url: string; headers: [] };
     const retargeted = { ...grant, url: grant.url.replace(/sources\/[^?]+/, 'sources/other') };
     expect((await upload(retargeted, new Uint8Array([1]))).status).toBe(403);
   });
 
   it('lead to SOURCE_TOO_LARGE when the upload is over the limit', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'exif-orientation/Landscape_1.jpg');
-    const result = await startJob(app.graphqlUrl, job.id);
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'exif-orientation/Landscape_1.jpg');
+    const result = await startJob(setup.app.graphqlUrl, job.id);
     expect(result).toMatchObject({
       __typename: 'SourceRejectedError',
       code: 'SOURCE_TOO_LARGE',
@@ -182,7 +166,7 @@ describe('upload grants', () => {
 describe('hostile operations', () => {
   it('over WebSocket fail alone, leaving the connection and the rest open', async () => {
     const client = createClient({
-      url: app.graphqlUrl.replace(/^http/, 'ws'),
+      url: setup.app.graphqlUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: { 'x-user-id': 'alice' },
       retryAttempts: 0,
@@ -214,31 +198,31 @@ describe('hostile operations', () => {
       { length: 50 },
       (_, i) => `a${i}: jobs(first: 100) { edges { cursor } }`,
     );
-    const result = await gql(app.graphqlUrl, `{ ${fields.join(' ')} }`);
+    const result = await gql(setup.app.graphqlUrl, `{ ${fields.join(' ')} }`);
     expect(result.data).toBeUndefined();
     expect(result.errors?.[0]?.message).toMatch(/aliases/i);
   });
 
   it('refuses a huge document', async () => {
-    const result = await gql(app.graphqlUrl, `{ ${'__typename '.repeat(5000)} }`);
+    const result = await gql(setup.app.graphqlUrl, `{ ${'__typename '.repeat(5000)} }`);
     expect(result.errors?.[0]?.message).toMatch(/token/i);
   });
 
   it('refuses a cursor that is not one', async () => {
     const result = await gql(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       '{ jobs(first: 2, after: "bogus") { edges { cursor } } }',
     );
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a page that would cost too much to resolve', async () => {
-    const result = await gql(app.graphqlUrl, '{ jobs(first: 1000000) { edges { cursor } } }');
+    const result = await gql(setup.app.graphqlUrl, '{ jobs(first: 1000000) { edges { cursor } } }');
     expect(result.errors?.[0]?.message).toMatch(/cost limit/i);
   });
 
   it('caps a page at 100 jobs however many are asked for', async () => {
-    const result = await gql(app.graphqlUrl, '{ jobs(first: 150) { edges { cursor } } }');
+    const result = await gql(setup.app.graphqlUrl, '{ jobs(first: 150) { edges { cursor } } }');
     expect(result.errors ?? []).toEqual([]);
   });
 });

@@ -1,28 +1,12 @@
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { gql } from '../support/graphql-client.ts';
 import { createJob, followAndStart, readCorpus, upload } from '../support/jobs.ts';
-import {
-  createTestEnvironment,
-  startTestApp,
-  type TestApp,
-  type TestEnvironment,
-} from '../support/test-app.ts';
+import { useTestApp } from '../support/test-app.ts';
 
-let environment: TestEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  environment = await createTestEnvironment();
-  app = await startTestApp(environment);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await environment?.drop();
-});
+const setup = useTestApp();
 
 // A 480 × 369 Canon photo with camera EXIF.
 const SOURCE = 'sharp/Landscape_9.jpg';
@@ -78,15 +62,17 @@ async function fetchImage(url: string): Promise<Buffer> {
 
 describe('output options end to end', () => {
   it('makes every option group through createJob, upload, start and the subscription', async () => {
-    const created = await createJob(app.graphqlUrl, { outputs: OUTPUTS });
+    const created = await createJob(setup.app.graphqlUrl, { outputs: OUTPUTS });
     expect(created.__typename).toBe('CreateJobPayload');
     await upload(created.upload, await readCorpus(SOURCE));
 
-    const events = await followAndStart(app.graphqlUrl, created.job.id);
+    const events = await followAndStart(setup.app.graphqlUrl, created.job.id);
     expect(events.at(-1)?.status).toBe('SUCCEEDED');
 
     const read = await gql<{ job: { source: { bytes: number }; outputs: OutputView[] } }>(
-      app.graphqlUrl, JOB_OUTPUTS, { id: created.job.id },
+      setup.app.graphqlUrl,
+      JOB_OUTPUTS,
+      { id: created.job.id },
     );
     const job = read.data?.job;
     const byId = Object.fromEntries((job?.outputs ?? []).map((output) => [output.id, output]));
@@ -134,7 +120,7 @@ describe('output options end to end', () => {
   });
 
   it('refuses invalid options with the path, the range and the value', async () => {
-    const result = await createJob(app.graphqlUrl, {
+    const result = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'o', format: 'PNG', adjust: { blur: 5000 }, jpeg: { progressive: true } }],
     });
 

@@ -1,30 +1,14 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { collectSse } from '../support/graphql-client.ts';
 import { FOLLOW_JOB, createUploadedJob, type JobView } from '../support/jobs.ts';
-import {
-  createTestEnvironment,
-  startTestApp,
-  type TestApp,
-  type TestEnvironment,
-} from '../support/test-app.ts';
+import { useTestApp } from '../support/test-app.ts';
 
-let environment: TestEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  environment = await createTestEnvironment();
-  app = await startTestApp(environment, { RECONCILE_MS: '200' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await environment?.drop();
-});
+const setup = useTestApp({ RECONCILE_MS: '200' });
 
 async function sql(text: string, values: unknown[]) {
-  const client = new pg.Client({ connectionString: environment.databaseUrl });
+  const client = new pg.Client({ connectionString: setup.environment.databaseUrl });
   await client.connect();
   try {
     return await client.query(text, values);
@@ -35,9 +19,9 @@ async function sql(text: string, values: unknown[]) {
 
 describe('the reconciler', () => {
   it('dispatches a job that was queued in Postgres but never reached Redis', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim03.png');
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim03.png');
     const following = collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id: job.id },
       'alice',
@@ -57,9 +41,9 @@ describe('the reconciler', () => {
   });
 
   it('re-runs a job whose worker vanished with its lease, under a new attempt', async () => {
-    const job = await createUploadedJob(app.graphqlUrl, 'kodak/kodim23.png');
+    const job = await createUploadedJob(setup.app.graphqlUrl, 'kodak/kodim23.png');
     const following = collectSse<{ jobProgress: JobView }>(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       FOLLOW_JOB,
       { id: job.id },
       'alice',

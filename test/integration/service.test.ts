@@ -1,55 +1,38 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { gql } from '../support/graphql-client.ts';
 import { createJob, followAndStart, type JobView } from '../support/jobs.ts';
-import {
-  CORPUS,
-  createTestEnvironment,
-  startTestApp,
-  type TestApp,
-  type TestEnvironment,
-} from '../support/test-app.ts';
+import { CORPUS, useTestApp } from '../support/test-app.ts';
 
-let environment: TestEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  environment = await createTestEnvironment();
-  app = await startTestApp(environment, { LOCAL_SOURCE_DIR: fileURLToPath(CORPUS) });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await environment?.drop();
-});
+const setup = useTestApp({ LOCAL_SOURCE_DIR: fileURLToPath(CORPUS) });
 
 describe('health and metrics', () => {
   it('reports alive, ready with every dependency, and job metrics', async () => {
-    expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect((await fetch(`${app.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    expect(await (await fetch(`${setup.app.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${setup.app.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
 
-    const ready = await fetch(`${app.url}/readyz`);
+    const ready = await fetch(`${setup.app.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       ready: true,
       checks: { postgres: 'ok', redis: 'ok', storage: 'ok' },
     });
 
-    const { job } = await createJob(app.graphqlUrl, {
+    const { job } = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'a', resize: { width: 64 }, format: 'PNG' }],
       localSource: 'kodak/kodim03.png',
     });
-    await followAndStart(app.graphqlUrl, job.id);
+    await followAndStart(setup.app.graphqlUrl, job.id);
 
     // The outcome is counted once the job's last event is out, so allow a moment.
     const succeeded = /pixelflow_jobs_total\{outcome="succeeded"\} [1-9]/;
     let metrics = '';
     for (let i = 0; i < 40 && !succeeded.test(metrics); i += 1) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      metrics = await (await fetch(`${app.url}/metrics`)).text();
+      metrics = await (await fetch(`${setup.app.url}/metrics`)).text();
     }
     expect(metrics).toMatch(succeeded);
     expect(metrics).toContain('pixelflow_job_duration_seconds_bucket');
@@ -58,7 +41,7 @@ describe('health and metrics', () => {
   });
 
   it('serves GraphiQL with its assets from this server, not a CDN', async () => {
-    const response = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
+    const response = await fetch(setup.app.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('PixelFlow');
@@ -68,11 +51,11 @@ describe('health and metrics', () => {
 
 describe('local-file sources', () => {
   it('process a file under the configured folder', async () => {
-    const { job } = await createJob(app.graphqlUrl, {
+    const { job } = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'small', resize: { width: 200 }, format: 'JPEG' }],
       localSource: 'exif-orientation/Landscape_8.jpg',
     });
-    const last = (await followAndStart(app.graphqlUrl, job.id)).at(-1) as JobView;
+    const last = (await followAndStart(setup.app.graphqlUrl, job.id)).at(-1) as JobView;
     expect(last.status).toBe('SUCCEEDED');
     expect(last.outputs[0]).toMatchObject({ width: 200, height: 133 });
   });
@@ -84,7 +67,7 @@ describe('local-file sources', () => {
     'no-such-file.png',
     'kodak',
   ])('refuse %s', async (path) => {
-    const result = await createJob(app.graphqlUrl, {
+    const result = await createJob(setup.app.graphqlUrl, {
       outputs: [{ id: 'a', format: 'PNG' }],
       localSource: path,
     });
@@ -100,10 +83,10 @@ describe('jobs', () => {
     const owner = 'pager';
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      ids.push((await createJob(app.graphqlUrl, undefined, owner)).job.id);
+      ids.push((await createJob(setup.app.graphqlUrl, undefined, owner)).job.id);
     }
     await gql(
-      app.graphqlUrl,
+      setup.app.graphqlUrl,
       'mutation ($id: ID!) { cancelJob(id: $id) { __typename } }',
       { id: ids[1] },
       owner,
@@ -125,7 +108,7 @@ describe('jobs', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 5; i += 1) {
-      const result: { data?: Page } = await gql<Page>(app.graphqlUrl, page, { after }, owner);
+      const result: { data?: Page } = await gql<Page>(setup.app.graphqlUrl, page, { after }, owner);
       const jobs = result.data?.jobs;
       seen.push(...(jobs?.edges.map((edge) => edge.node.id) ?? []));
       if (!jobs?.pageInfo.hasNextPage) break;
@@ -133,7 +116,7 @@ describe('jobs', () => {
     }
     expect(seen).toEqual([...ids].reverse());
 
-    const canceled = await gql<Page>(app.graphqlUrl, page, { status: 'CANCELED' }, owner);
+    const canceled = await gql<Page>(setup.app.graphqlUrl, page, { status: 'CANCELED' }, owner);
     expect(canceled.data?.jobs.edges.map((edge) => edge.node.id)).toEqual([ids[1]]);
   });
 });

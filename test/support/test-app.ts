@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -78,4 +79,27 @@ function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
+}
+
+export interface TestSetup {
+  environment: TestEnvironment;
+  app: TestApp;
+}
+
+/**
+ * A replica for one test file, on its own database, Redis prefix and storage,
+ * started before the file's tests and removed after them. Read `app` and
+ * `environment` inside tests: they are set once the set-up has run.
+ */
+export function useTestApp(overrides: Record<string, string> = {}): TestSetup {
+  const setup = {} as TestSetup;
+  beforeAll(async () => {
+    setup.environment = await createTestEnvironment();
+    setup.app = await startTestApp(setup.environment, overrides);
+  });
+  afterAll(async () => {
+    await setup.app?.close();
+    await setup.environment?.drop();
+  });
+  return setup;
 }
