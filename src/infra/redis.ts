@@ -63,27 +63,41 @@ function withSettledUnsubscribe(redis: Redis): Redis {
   return redis;
 }
 
+/**
+ * The retry count covers only commands not yet sent: one already sent when
+ * the connection drops is held back by ioredis and sent again once Redis is
+ * reachable, however long that takes. A command timeout bounds those too.
+ */
+const COMMANDS = { commandTimeout: 5000 };
+
+/**
+ * ioredis 5.8.2+ may write a SUBSCRIBE issued while it connects before its
+ * ready check (INFO), which the server then refuses in subscriber mode and the
+ * subscription fails (https://github.com/redis/ioredis/issues/2037); a
+ * subscriber holds no data to wait for, so it needs no ready check. Nor a
+ * command timeout: ioredis re-subscribes after a reconnect without observing
+ * the result, so a timeout there would be an unhandled rejection, and a
+ * SUBSCRIBE under way when the connection drops just waits for Redis.
+ */
+const SUBSCRIBER = { enableReadyCheck: false };
+
 export function createRedis(options: RedisOptions): RedisConnections {
   // A bounded retry count makes a command fail instead of waiting forever
   // while Redis is down, so the API answers with an error rather than hanging.
-  const connect = (extra: { enableReadyCheck?: boolean } = {}) => {
+  const connect = (role: 'commands' | 'subscriber') => {
     const redis = new Redis(options.url, {
       maxRetriesPerRequest: 2,
       connectTimeout: 5000,
-      ...extra,
+      ...(role === 'commands' ? COMMANDS : SUBSCRIBER),
     });
     redis.on('error', options.onConnectionError);
     return redis;
   };
 
-  const command = connect();
+  const command = connect('commands');
   const pubsub = new SettledRedisPubSub({
-    publisher: connect(),
-    // ioredis 5.8.2+ may write a SUBSCRIBE issued while it connects before its
-    // ready check (INFO), which the server then refuses in subscriber mode and
-    // the subscription fails (https://github.com/redis/ioredis/issues/2037).
-    // A subscriber needs no ready check: it holds no data to wait for.
-    subscriber: withSettledUnsubscribe(connect({ enableReadyCheck: false })),
+    publisher: connect('commands'),
+    subscriber: withSettledUnsubscribe(connect('subscriber')),
     ...(options.reviver ? { reviver: options.reviver } : {}),
   });
   let closed = false;

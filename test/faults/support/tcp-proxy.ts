@@ -2,6 +2,8 @@ import { connect, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** From now on, requests no longer reach the target (replies still come back). */
+  stall(): void;
   /** Drops every connection through the proxy, and refuses new ones until `restore`. */
   cut(): void;
   restore(): void;
@@ -15,6 +17,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let isCut = false;
+  let isStalled = false;
 
   const server = createServer((client) => {
     if (isCut) {
@@ -32,7 +35,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
+    client.on('data', (data: Buffer) => {
+      if (!isStalled) upstream.write(data);
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,12 +46,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   return {
     port,
+    stall() {
+      isStalled = true;
+    },
     cut() {
       isCut = true;
       for (const socket of sockets) socket.destroy();
     },
     restore() {
       isCut = false;
+      isStalled = false;
     },
     async close() {
       isCut = true;
