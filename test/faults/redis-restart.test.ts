@@ -31,7 +31,9 @@ describe('Redis restarted empty with jobs queued and processing', () => {
     const replicas = [await stack.startReplica('a', ENV), await stack.startReplica('b', ENV)];
     const targets = () => replicas.map((replica) => replica.graphqlUrl);
 
-    const slow = await slowSpec(2);
+    // Long enough to be still processing when the last of the queued jobs is
+    // submitted, even on a busy machine.
+    const slow = await slowSpec(3);
     const long = await submitAll(targets, Array.from({ length: PROCESSING }, () => slow));
     await waitUntil(async () => (await countByStatus(stack.db)).PROCESSING === PROCESSING, {
       what: `${PROCESSING} jobs processing`,
