@@ -10,7 +10,7 @@ export function registerPresetTypes(builder: Builder, types: JobTypes) {
       'One version of a named list of outputs. A saved version never changes; saving again ' +
       'under the same name adds the next version.',
     fields: (t) => ({
-      name: t.exposeString('name'),
+      name: t.exposeString('name', { description: 'The name it was saved under.' }),
       version: t.exposeInt('version', {
         description: 'Counted from 1 for each name, by the server.',
       }),
@@ -26,7 +26,11 @@ export function registerPresetTypes(builder: Builder, types: JobTypes) {
       placeholders: t.exposeBoolean('placeholders', {
         description: 'Whether its jobs work out a placeholder, unless createJob says otherwise.',
       }),
-      createdAt: t.field({ type: 'DateTime', resolve: (preset) => preset.createdAt }),
+      createdAt: t.field({
+        type: 'DateTime',
+        description: 'When this version was saved.',
+        resolve: (preset) => preset.createdAt,
+      }),
     }),
   });
 

@@ -23,6 +23,7 @@ export interface ValidPreset {
 
 export function registerSavePresetInput(builder: Builder, OutputInput: OutputInputRef) {
   return builder.inputType('SavePresetInput', {
+    description: 'A list of outputs to save under a name, as its next version.',
     fields: (t) => ({
       name: t.string({
         required: true,
