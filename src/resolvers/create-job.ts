@@ -1,4 +1,3 @@
-import type { Config } from '../config.ts';
 import type { Builder } from '../schema/builder.ts';
 import type { Context } from '../schema/context.ts';
 import {
@@ -9,7 +8,7 @@ import {
 } from '../schema/create-job-input.ts';
 import { InvalidInputError, PresetNotFoundError, SourceRejectedError } from '../schema/errors.ts';
 import type { JobTypes, UploadGrant } from '../schema/job-types.ts';
-import type { OutputInputRef, OutputLimits } from '../schema/output-input.ts';
+import { outputLimits, type OutputInputRef } from '../schema/output-input.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import type { OutputSpec } from '../pool/task.ts';
 import { formatPresetRef } from '../presets/preset-ref.ts';
@@ -18,11 +17,6 @@ import { openLocalSource } from './local-source-access.ts';
 interface CreateJobPayload {
   job: JobSnapshot;
   upload: UploadGrant | null;
-}
-
-/** The limits every list of outputs is held to, from the server's config. */
-export function outputLimits(config: Config): OutputLimits {
-  return { maxOutputs: config.MAX_OUTPUTS_PER_JOB, maxOutputPixels: config.MAX_OUTPUT_PIXELS };
 }
 
 export function registerCreateJob(builder: Builder, types: JobTypes, OutputInput: OutputInputRef) {
@@ -98,7 +92,9 @@ async function resolveOutputs(
 
   const { name, version } = request.preset;
   const preset = await ctx.presets.find(owner, request.preset);
-  if (!preset) throw new PresetNotFoundError(version === null ? name : formatPresetRef(name, version));
+  if (!preset) {
+    throw new PresetNotFoundError(version === null ? name : formatPresetRef(name, version));
+  }
   checkPresetWithinLimits(preset.outputs, outputLimits(ctx.config));
   return {
     outputs: preset.outputs,

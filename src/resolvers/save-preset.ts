@@ -1,9 +1,8 @@
 import type { Builder } from '../schema/builder.ts';
 import { InvalidInputError } from '../schema/errors.ts';
-import type { OutputInputRef } from '../schema/output-input.ts';
+import { outputLimits, type OutputInputRef } from '../schema/output-input.ts';
 import type { PresetTypes } from '../schema/preset-types.ts';
 import { registerSavePresetInput, validateSavePreset } from '../schema/save-preset-input.ts';
-import { outputLimits } from './create-job.ts';
 
 export function registerSavePreset(
   builder: Builder,

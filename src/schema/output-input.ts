@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import {
   AUTO_OPAQUE_FORMATS,
   AUTO_TRANSPARENT_FORMATS,
@@ -38,6 +39,11 @@ export interface OutputLimits {
   maxOutputs: number;
   /** Largest width × height one output may ask for. */
   maxOutputPixels: number;
+}
+
+/** The limits every list of outputs is held to, from the server's config. */
+export function outputLimits(config: Config): OutputLimits {
+  return { maxOutputs: config.MAX_OUTPUTS_PER_JOB, maxOutputPixels: config.MAX_OUTPUT_PIXELS };
 }
 
 export type OutputInputRef = ReturnType<typeof registerOutputInput>;

@@ -63,6 +63,11 @@ interface Issue {
   received: string;
 }
 
+interface Page {
+  edges: { node: { ref: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string };
+}
+
 type SaveResult = PresetView & { __typename: string; issues?: Issue[] };
 
 interface CreateResult {
@@ -226,11 +231,6 @@ describe('presets', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
-
-interface Page {
-  edges: { node: { ref: string } }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string };
-}
 
 describe('owners', () => {
   it('keeps a preset from every other owner: reads, lists and jobs', async () => {
