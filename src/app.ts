@@ -17,6 +17,7 @@ import { createReconciler } from './jobs/reconciler.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createImagePool } from './pool/create-pool.ts';
+import { createPresetStore } from './presets/preset-store.ts';
 import { createLeasedQueue } from './queue/leased-queue.ts';
 import { buildSchema } from './schema/index.ts';
 import { createWebhookDeliveries } from './webhooks/webhook-deliveries.ts';
@@ -76,6 +77,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const queue = createLeasedQueue({ redis: redis.command, keyPrefix, leaseMs: config.LEASE_MS });
     const events = createJobEvents({ pubsub: redis.pubsub, keyPrefix });
     const store = createJobStore(postgres.db, replicaId);
+    const presets = createPresetStore(postgres.db);
 
     const pool = createImagePool({
       threads: config.POOL_THREADS,
@@ -115,7 +117,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
     const yoga = createGraphQLHandler(
       buildSchema(),
-      { config, store, storage, queue, events, logger },
+      { config, store, presets, storage, queue, events, logger },
       logger,
     );
     const http = createHttpServer({

@@ -52,6 +52,8 @@ export const jobs = pgTable(
     /** Whether the client asked for a placeholder (dominant colour and ThumbHash). */
     placeholders: boolean('placeholders').notNull().default(false),
     placeholder: jsonb('placeholder').$type<Placeholder>(),
+    /** The exact preset (`name@version`) the outputs were copied from; null when spelled out. */
+    preset: text('preset'),
     sourceKey: text('source_key').notNull(),
     /** Set for development jobs that read a file under LOCAL_SOURCE_DIR. */
     localSource: text('local_source'),
@@ -178,7 +180,28 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/**
+ * Named pipelines, one row per version. Rows are never updated: a job copies
+ * the outputs of the version it names, so a later version cannot change it.
+ * The key also serves "latest version of a name", scanned backwards.
+ */
+export const presets = pgTable(
+  'presets',
+  {
+    owner: text('owner').notNull(),
+    name: text('name').notNull(),
+    /** 1, 2, 3… per owner and name, assigned by the server. */
+    version: integer('version').notNull(),
+    outputs: jsonb('outputs').$type<OutputSpec[]>().notNull(),
+    /** Whether jobs made from it ask for a placeholder unless they say otherwise. */
+    placeholders: boolean('placeholders').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.owner, table.name, table.version] })],
+);
+
 export type JobRow = typeof jobs.$inferSelect;
+export type PresetRow = typeof presets.$inferSelect;
 export type JobOutputRow = typeof jobOutputs.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

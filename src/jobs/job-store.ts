@@ -22,6 +22,8 @@ export interface NewJob {
   localSource: string | null;
   /** Default false. */
   placeholders?: boolean;
+  /** The preset version ("name@version") the outputs were copied from, if any. */
+  preset?: string | null;
 }
 
 export interface JobPageOptions {

@@ -1,8 +1,17 @@
 import type { Builder } from '../schema/builder.ts';
-import { registerCreateJobInput, validateCreateJob } from '../schema/create-job-input.ts';
-import { InvalidInputError, SourceRejectedError } from '../schema/errors.ts';
+import type { Context } from '../schema/context.ts';
+import {
+  checkPresetWithinLimits,
+  registerCreateJobInput,
+  validateCreateJob,
+  type ValidJobRequest,
+} from '../schema/create-job-input.ts';
+import { InvalidInputError, PresetNotFoundError, SourceRejectedError } from '../schema/errors.ts';
 import type { JobTypes, UploadGrant } from '../schema/job-types.ts';
+import { outputLimits, type OutputInputRef } from '../schema/output-input.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
+import type { OutputSpec } from '../pool/task.ts';
+import { formatPresetRef } from '../presets/preset-ref.ts';
 import { openLocalSource } from './local-source-access.ts';
 
 interface CreateJobPayload {
@@ -10,8 +19,8 @@ interface CreateJobPayload {
   upload: UploadGrant | null;
 }
 
-export function registerCreateJob(builder: Builder, types: JobTypes) {
-  const CreateJobInput = registerCreateJobInput(builder, types);
+export function registerCreateJob(builder: Builder, types: JobTypes, OutputInput: OutputInputRef) {
+  const CreateJobInput = registerCreateJobInput(builder, OutputInput);
 
   const Payload = builder.objectRef<CreateJobPayload>('CreateJobPayload').implement({
     fields: (t) => ({
@@ -30,20 +39,23 @@ export function registerCreateJob(builder: Builder, types: JobTypes) {
       type: Payload,
       description: 'Creates a job (CREATED) and returns where to upload its source.',
       errors: {
-        types: [InvalidInputError, SourceRejectedError],
+        types: [InvalidInputError, PresetNotFoundError, SourceRejectedError],
         directResult: true,
         union: { name: 'CreateJobResult' },
       },
       args: { input: t.arg({ type: CreateJobInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const owner = ctx.requireOwner();
-        const request = validateCreateJob(input, {
-          maxOutputs: ctx.config.MAX_OUTPUTS_PER_JOB,
-          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
-        });
+        const request = validateCreateJob(input, outputLimits(ctx.config));
+        const what = await resolveOutputs(ctx, owner, request);
         if (request.localSource !== null) await openLocalSource(ctx.config, request.localSource);
 
-        const job = await ctx.store.create({ owner, ...request });
+        const job = await ctx.store.create({
+          owner,
+          ...what,
+          webhookUrl: request.webhookUrl,
+          localSource: request.localSource,
+        });
         const snapshot: JobSnapshot = { job, outputs: [], outputsDone: 0 };
         if (request.localSource !== null) return { job: snapshot, upload: null };
 
@@ -55,4 +67,38 @@ export function registerCreateJob(builder: Builder, types: JobTypes) {
       },
     }),
   );
+}
+
+interface JobOutputs {
+  outputs: OutputSpec[];
+  /** The exact version used, "name@version"; null when the outputs were spelled out. */
+  preset: string | null;
+  placeholders: boolean;
+}
+
+/**
+ * The outputs the job will keep. A preset is looked up once, here: the job
+ * stores a copy of that version's outputs and its exact ref, so neither a
+ * later version nor the name's "latest" moving on can change the job.
+ */
+async function resolveOutputs(
+  ctx: Context,
+  owner: string,
+  request: ValidJobRequest,
+): Promise<JobOutputs> {
+  if (request.preset === null) {
+    return { outputs: request.outputs, preset: null, placeholders: request.placeholders ?? false };
+  }
+
+  const { name, version } = request.preset;
+  const preset = await ctx.presets.find(owner, request.preset);
+  if (!preset) {
+    throw new PresetNotFoundError(version === null ? name : formatPresetRef(name, version));
+  }
+  checkPresetWithinLimits(preset.outputs, outputLimits(ctx.config));
+  return {
+    outputs: preset.outputs,
+    preset: formatPresetRef(preset.name, preset.version),
+    placeholders: request.placeholders ?? preset.placeholders,
+  };
 }

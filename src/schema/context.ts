@@ -3,12 +3,14 @@ import type { Storage } from '../infra/storage.ts';
 import type { JobEvents } from '../jobs/job-events.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { Logger } from '../logger.ts';
+import type { PresetStore } from '../presets/preset-store.ts';
 import type { LeasedQueue } from '../queue/leased-queue.ts';
 
 /** What every resolver may use: the services, and who is asking. */
 export interface Services {
   config: Config;
   store: JobStore;
+  presets: PresetStore;
   storage: Storage;
   queue: LeasedQueue;
   events: JobEvents;

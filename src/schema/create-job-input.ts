@@ -1,85 +1,50 @@
-import {
-  AUTO_OPAQUE_FORMATS,
-  AUTO_TRANSPARENT_FORMATS,
-  type OutputFormat,
-  type OutputSpec,
-  type RequestedFormat,
-} from '../pool/task.ts';
+import type { OutputSpec } from '../pool/task.ts';
+import { PRESET_REF_ACCEPTED, parsePresetRef, type PresetRef } from '../presets/preset-ref.ts';
 import type { Builder } from './builder.ts';
-import { InvalidInputError, type InputIssue } from './errors.ts';
-import type { JobTypes } from './job-types.ts';
-import { registerOutputOptionInputs } from './output-option-inputs.ts';
-import { checkResize, registerResizeInput, type ResizeArgs } from './resize-input.ts';
+import { collectIssues } from './errors.ts';
 import {
-  checkAdjust,
-  checkEncoding,
-  checkGeometry,
-  checkMetadata,
-  type AdjustArgs,
-  type EncodingArgs,
-  type GeometryArgs,
-  type ReportIssue,
-} from './validate-output-options.ts';
-
-const OUTPUT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const DEFAULT_QUALITY = 80;
-
-interface OutputArgs extends EncodingArgs {
-  id: string;
-  resize?: ResizeArgs | null;
-  format: RequestedFormat;
-  quality?: number | null;
-  geometry?: GeometryArgs | null;
-  adjust?: AdjustArgs | null;
-  keepMetadata?: { icc?: boolean | null; exif?: boolean | null; copyright?: boolean | null } | null;
-}
+  checkOutputs,
+  type OutputArgs,
+  type OutputInputRef,
+  type OutputLimits,
+} from './output-input.ts';
 
 export interface CreateJobArgs {
-  outputs: OutputArgs[];
+  outputs?: OutputArgs[] | null;
+  preset?: string | null;
   webhookUrl?: string | null;
   localSource?: string | null;
   placeholders?: boolean | null;
 }
 
-export interface ValidJobRequest {
-  outputs: OutputSpec[];
+/** What a job makes: outputs spelled out, or a preset the resolver looks up. */
+export type JobOutputsRequest =
+  | { outputs: OutputSpec[]; preset: null }
+  | { outputs: null; preset: PresetRef };
+
+export type ValidJobRequest = JobOutputsRequest & {
   webhookUrl: string | null;
   localSource: string | null;
-  placeholders: boolean;
-}
+  /** Null when the input left it out: a preset's own setting applies, else false. */
+  placeholders: boolean | null;
+};
 
-export function registerCreateJobInput(builder: Builder, types: JobTypes) {
-  const options = registerOutputOptionInputs(builder);
-  const ResizeInput = registerResizeInput(builder, types);
-
-  const OutputInput = builder.inputType('OutputInput', {
-    fields: (t) => ({
-      id: t.string({
-        required: true,
-        description: 'Your name for this output, unique within the job: 1-64 of A-Z a-z 0-9 _ -.',
-      }),
-      resize: t.field({ type: ResizeInput, description: 'Omit to keep the source size.' }),
-      format: t.field({ type: types.RequestedFormatEnum, required: true }),
-      quality: t.int({ defaultValue: DEFAULT_QUALITY, description: '1..100.' }),
-      geometry: t.field({ type: options.GeometryInput }),
-      adjust: t.field({ type: options.AdjustInput }),
-      jpeg: t.field({ type: options.JpegOptionsInput, description: 'JPEG or AUTO only.' }),
-      png: t.field({ type: options.PngOptionsInput, description: 'PNG or AUTO only.' }),
-      webp: t.field({ type: options.WebpOptionsInput, description: 'WEBP or AUTO only.' }),
-      avif: t.field({ type: options.AvifOptionsInput, description: 'AVIF or AUTO only.' }),
-      keepMetadata: t.field({ type: options.KeepMetadataInput }),
-    }),
-  });
-
+export function registerCreateJobInput(builder: Builder, OutputInput: OutputInputRef) {
   return builder.inputType('CreateJobInput', {
+    description: 'Give exactly one of `outputs` and `preset`.',
     fields: (t) => ({
-      outputs: t.field({ type: [OutputInput], required: true }),
+      outputs: t.field({ type: [OutputInput], description: 'The outputs to make.' }),
+      preset: t.string({
+        description:
+          'One of your presets instead of `outputs`: "name@version", or "name" for its ' +
+          'latest version now. The job keeps a copy of those outputs, so saving a later ' +
+          'version never changes it.',
+      }),
       webhookUrl: t.string({ description: 'Called with the result when the job finishes.' }),
       placeholders: t.boolean({
-        defaultValue: false,
         description:
           'Also work out a placeholder (dominant colour and ThumbHash) from the same decode, ' +
-          'returned as Job.placeholder.',
+          'returned as Job.placeholder. Default: the preset\'s setting, or false.',
       }),
       localSource: t.string({
         description:
@@ -90,66 +55,11 @@ export function registerCreateJobInput(builder: Builder, types: JobTypes) {
   });
 }
 
-export interface JobRequestLimits {
-  maxOutputs: number;
-  /** Largest width × height one output may ask for. */
-  maxOutputPixels: number;
-}
-
 /** Checks every field and reports all problems at once. */
-export function validateCreateJob(args: CreateJobArgs, limits: JobRequestLimits): ValidJobRequest {
-  const { maxOutputs } = limits;
-  const issues: InputIssue[] = [];
-  const issue = (path: (string | number)[], message: string, accepted: string, value: unknown) =>
-    issues.push({
-      path: path.map(String),
-      message,
-      accepted,
-      received: JSON.stringify(value) ?? 'undefined',
-    });
+export function validateCreateJob(args: CreateJobArgs, limits: OutputLimits): ValidJobRequest {
+  const { issue, throwIfAny } = collectIssues();
 
-  if (args.outputs.length < 1 || args.outputs.length > maxOutputs) {
-    issue(['outputs'], 'wrong number of outputs', `1..${maxOutputs} outputs`,
-      args.outputs.length);
-  }
-
-  const seen = new Set<string>();
-  const outputs = args.outputs.map((output, index): OutputSpec => {
-    const at = (field: string) => ['outputs', index, field];
-    if (!OUTPUT_ID.test(output.id)) {
-      issue(at('id'), 'invalid output id', '1-64 characters of A-Z a-z 0-9 _ -', output.id);
-    } else if (seen.has(output.id)) {
-      issue(at('id'), 'duplicate output id', 'an id unique within the job', output.id);
-    }
-    seen.add(output.id);
-
-    const quality = output.quality ?? DEFAULT_QUALITY;
-    if (quality < 1 || quality > 100) issue(at('quality'), 'out of range', '1..100', quality);
-
-    const report: ReportIssue = (path, ...rest) => issue(['outputs', index, ...path], ...rest);
-    const auto = output.format === 'AUTO';
-    const format: OutputFormat = output.format === 'AUTO' ? 'AVIF' : output.format;
-    const usable = auto ? [...new Set([...AUTO_OPAQUE_FORMATS, ...AUTO_TRANSPARENT_FORMATS])]
-      : [format];
-    // Groups left out of the request stay out of the spec: absent means default,
-    // and the stored job keeps only what the client asked for.
-    const resize = checkResize(output.resize, limits.maxOutputPixels, report);
-    const geometry = checkGeometry(output.geometry, report);
-    const adjust = checkAdjust(output.adjust, report);
-    const encoding = checkEncoding(output, usable, report);
-    const keepMetadata = checkMetadata(output.keepMetadata);
-    return {
-      id: output.id,
-      format,
-      ...(auto ? { pickSmallest: true } : {}),
-      quality,
-      resize,
-      ...(geometry === null ? {} : { geometry }),
-      ...(adjust === null ? {} : { adjust }),
-      ...(encoding === null ? {} : { encoding }),
-      ...(keepMetadata === null ? {} : { keepMetadata }),
-    };
-  });
+  const what = checkOutputsOrPreset(args, limits, issue);
 
   const webhookUrl = args.webhookUrl ?? null;
   const webhook = webhookUrl === null ? null : httpUrl(webhookUrl);
@@ -166,8 +76,56 @@ export function validateCreateJob(args: CreateJobArgs, limits: JobRequestLimits)
       localSource.slice(0, MAX_PATH_LENGTH));
   }
 
-  if (issues.length > 0) throw new InvalidInputError(issues);
-  return { outputs, webhookUrl: webhook, localSource, placeholders: args.placeholders ?? false };
+  throwIfAny();
+  return { ...what, webhookUrl: webhook, localSource, placeholders: args.placeholders ?? null };
+}
+
+type Issue = ReturnType<typeof collectIssues>['issue'];
+
+function checkOutputsOrPreset(
+  args: CreateJobArgs,
+  limits: OutputLimits,
+  issue: Issue,
+): JobOutputsRequest {
+  const outputs = args.outputs ?? null;
+  const preset = args.preset ?? null;
+  if (outputs !== null) {
+    if (preset !== null) {
+      issue(['preset'], 'give outputs or a preset, not both',
+        'exactly one of outputs and preset', preset);
+    }
+    return { outputs: checkOutputs(outputs, limits, issue), preset: null };
+  }
+  if (preset === null) {
+    issue(['outputs'], 'give outputs or a preset', 'exactly one of outputs and preset', null);
+    return { outputs: [], preset: null };
+  }
+
+  const ref = parsePresetRef(preset);
+  if (ref === null) {
+    issue(['preset'], 'not a preset reference', PRESET_REF_ACCEPTED, preset);
+    return { outputs: [], preset: null };
+  }
+  return { outputs: null, preset: ref };
+}
+
+/**
+ * A preset was checked against the limits of the day it was saved; the
+ * server's limits may have shrunk since, and a job from it must keep today's.
+ */
+export function checkPresetWithinLimits(outputs: OutputSpec[], limits: OutputLimits): void {
+  const { issue, throwIfAny } = collectIssues();
+  if (outputs.length > limits.maxOutputs) {
+    issue(['preset'], 'the preset has more outputs than a job may have now',
+      `at most ${limits.maxOutputs} outputs`, outputs.length);
+  }
+  const tooLarge = outputs.find(({ resize }) =>
+    resize !== null && (resize.width ?? 0) * (resize.height ?? 0) > limits.maxOutputPixels);
+  if (tooLarge !== undefined) {
+    issue(['preset'], 'the preset has an output larger than a job may have now',
+      `width × height of at most ${limits.maxOutputPixels} pixels`, tooLarge.id);
+  }
+  throwIfAny();
 }
 
 const MAX_URL_LENGTH = 2048;

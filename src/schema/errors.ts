@@ -19,6 +19,33 @@ export class InvalidInputError extends Error {
   }
 }
 
+/** Gathers every problem with one input, so a client hears of them all at once. */
+export function collectIssues() {
+  const issues: InputIssue[] = [];
+  return {
+    issues,
+    /** Records one problem; `received` is the offending value, sent back as JSON. */
+    issue: (path: (string | number)[], message: string, accepted: string, received: unknown) => {
+      issues.push({
+        path: path.map(String),
+        message,
+        accepted,
+        received: JSON.stringify(received) ?? 'undefined',
+      });
+    },
+    throwIfAny: () => {
+      if (issues.length > 0) throw new InvalidInputError(issues);
+    },
+  };
+}
+
+export class PresetNotFoundError extends Error {
+  constructor(readonly ref: string) {
+    super(`you have no preset ${ref}`);
+    this.name = 'PresetNotFoundError';
+  }
+}
+
 export class JobNotFoundError extends Error {
   constructor(readonly jobId: string) {
     super(`no job with id ${jobId}`);
@@ -88,6 +115,15 @@ export function registerErrorTypes(builder: Builder) {
     interfaces: [ErrorInterface],
     description: 'No job with this id belongs to the caller.',
     fields: (t) => ({ id: t.id({ resolve: (e) => e.jobId }) }),
+  });
+
+  builder.objectType(PresetNotFoundError, {
+    name: 'PresetNotFoundError',
+    interfaces: [ErrorInterface],
+    description: 'None of your presets has this name, or this version.',
+    fields: (t) => ({
+      ref: t.exposeString('ref', { description: 'The preset reference as it was given.' }),
+    }),
   });
 
   builder.objectType(JobStateError, {

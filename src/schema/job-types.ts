@@ -110,6 +110,13 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
             : null,
       }),
       requestedOutputs: t.field({ type: [OutputRequestType], resolve: (s) => s.job.outputs }),
+      preset: t.string({
+        nullable: true,
+        description:
+          'The exact preset version ("name@version") the job\'s outputs were copied from at ' +
+          'createJob; null when they were spelled out.',
+        resolve: (s) => s.job.preset,
+      }),
       outputs: t.field({
         type: [JobOutputType],
         description: 'What the job produced; empty until it SUCCEEDED.',

@@ -71,7 +71,7 @@ export function registerOutputTypes(builder: Builder) {
   });
 
   const OutputRequestType = builder.objectRef<OutputSpec>('OutputRequest').implement({
-    description: 'An output as it was asked for at createJob.',
+    description: 'An output as it was asked for: at createJob, or in a preset.',
     fields: (t) => ({
       id: t.exposeString('id'),
       resize: t.field({ type: ResizeType, nullable: true, resolve: (o) => o.resize }),

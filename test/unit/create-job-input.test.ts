@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { validateCreateJob } from '../../src/schema/create-job-input.ts';
+import type { OutputSpec } from '../../src/pool/task.ts';
+import {
+  checkPresetWithinLimits,
+  validateCreateJob,
+} from '../../src/schema/create-job-input.ts';
 import { InvalidInputError } from '../../src/schema/errors.ts';
+import { validateSavePreset } from '../../src/schema/save-preset-input.ts';
 
 const LIMITS = { maxOutputs: 10, maxOutputPixels: 50_000_000 };
 
@@ -86,5 +91,107 @@ describe('createJob validation', () => {
       LIMITS,
     );
     expect(ok.webhookUrl).toBe('https://example.test/a%20b');
+  });
+});
+
+describe('createJob validation with presets', () => {
+  it('takes a preset ref instead of outputs', () => {
+    const request = validateCreateJob({ preset: 'thumbs@2' }, LIMITS);
+    expect(request).toMatchObject({ outputs: null, preset: { name: 'thumbs', version: 2 } });
+    expect(validateCreateJob({ preset: 'thumbs' }, LIMITS).preset).toEqual({
+      name: 'thumbs',
+      version: null,
+    });
+  });
+
+  it('leaves placeholders unset when not given, for the preset to decide', () => {
+    expect(validateCreateJob({ preset: 'thumbs' }, LIMITS).placeholders).toBeNull();
+    expect(validateCreateJob({ preset: 'thumbs', placeholders: false }, LIMITS).placeholders)
+      .toBe(false);
+  });
+
+  it('refuses both outputs and a preset, or neither', () => {
+    const outputs = [{ id: 'x', format: 'PNG' as const }];
+    expect(issuesOf(() => validateCreateJob({ outputs, preset: 'thumbs' }, LIMITS))).toEqual([
+      {
+        path: ['preset'],
+        message: 'give outputs or a preset, not both',
+        accepted: 'exactly one of outputs and preset',
+        received: '"thumbs"',
+      },
+    ]);
+    expect(issuesOf(() => validateCreateJob({ outputs: null, preset: null }, LIMITS))).toEqual([
+      {
+        path: ['outputs'],
+        message: 'give outputs or a preset',
+        accepted: 'exactly one of outputs and preset',
+        received: 'null',
+      },
+    ]);
+  });
+
+  it('refuses a malformed ref, with the forms it accepts', () => {
+    expect(issuesOf(() => validateCreateJob({ preset: 'thumbs@v2' }, LIMITS))).toEqual([
+      {
+        path: ['preset'],
+        message: 'not a preset reference',
+        accepted: '"name@version" (e.g. "thumbs@2"), or "name" for the latest',
+        received: '"thumbs@v2"',
+      },
+    ]);
+  });
+});
+
+describe('a saved preset at createJob', () => {
+  const spec = (id: string, width: number, height: number): OutputSpec => ({
+    id,
+    format: 'PNG',
+    quality: 80,
+    resize: { width, height, fit: 'FILL', enlarge: false },
+  });
+
+  it('passes within the limits of today', () => {
+    expect(() => checkPresetWithinLimits([spec('a', 100, 100)], LIMITS)).not.toThrow();
+  });
+
+  it('is refused once the limits have shrunk below it', () => {
+    const limits = { maxOutputs: 1, maxOutputPixels: 5000 };
+    expect(
+      issuesOf(() => checkPresetWithinLimits([spec('a', 10, 10), spec('b', 100, 100)], limits)),
+    ).toEqual([
+      {
+        path: ['preset'],
+        message: 'the preset has more outputs than a job may have now',
+        accepted: 'at most 1 outputs',
+        received: '2',
+      },
+      {
+        path: ['preset'],
+        message: 'the preset has an output larger than a job may have now',
+        accepted: 'width × height of at most 5000 pixels',
+        received: '"b"',
+      },
+    ]);
+  });
+});
+
+describe('savePreset validation', () => {
+  it('stores outputs exactly as createJob would', () => {
+    const outputs = [
+      { id: 'thumb', resize: { width: 150, fit: 'COVER' as const }, format: 'AUTO' as const },
+    ];
+    const preset = validateSavePreset({ name: 'thumbs', outputs }, LIMITS);
+    expect(preset).toEqual({
+      name: 'thumbs',
+      outputs: validateCreateJob({ outputs }, LIMITS).outputs,
+      placeholders: false,
+    });
+  });
+
+  it('names a bad name and bad outputs together', () => {
+    const issues = issuesOf(() =>
+      validateSavePreset({ name: 'a'.repeat(65), outputs: [{ id: '', format: 'PNG' }] }, LIMITS),
+    );
+    expect(issues.map((issue) => issue.path)).toEqual([['name'], ['outputs', '0', 'id']]);
   });
 });

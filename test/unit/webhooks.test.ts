@@ -23,6 +23,7 @@ function jobRow(overrides: Partial<JobRow>): JobRow {
     sourceFormat: 'JPEG',
     placeholders: false,
     placeholder: null,
+    preset: null,
     crashes: 0,
     nextAttemptAt: null,
     transitionReason: null,
