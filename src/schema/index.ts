@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 
 import { registerCancelJob } from '../resolvers/cancel-job.ts';
 import { registerCreateJob } from '../resolvers/create-job.ts';
+import { registerCreateWatermarkUpload } from '../resolvers/create-watermark-upload.ts';
 import { registerJobProgress } from '../resolvers/job-progress.ts';
 import { registerJobQueries } from '../resolvers/job-queries.ts';
 import { registerStartJob } from '../resolvers/start-job.ts';
@@ -20,6 +21,7 @@ export function buildSchema(): GraphQLSchema {
   const types = registerJobTypes(builder, errorTypes);
   registerCreateJob(builder, types);
   registerStartJob(builder, types);
+  registerCreateWatermarkUpload(builder, types);
   registerCancelJob(builder, types);
   registerJobQueries(builder, types);
   registerJobProgress(builder, types);
