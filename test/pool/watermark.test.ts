@@ -200,4 +200,16 @@ describe('watermark', () => {
       expect(result.code).toBe('WATERMARK_INVALID');
       expect(result.message).toContain(LOGO);
     });
+
+  it('refuses a watermark image over its pixel limit before decoding it', async () => {
+    // 5000 × 4000 of one colour: a few kB of PNG, 20 MP once decoded.
+    const huge = await sharp({
+      create: { width: 5000, height: 4000, channels: 3, background: '#ff0000' },
+    }).png({ compressionLevel: 9 }).toBuffer();
+    const outputs = [outputSpec('logo', 'PNG', { width: WIDTH, more: { watermark: mark({}) } })];
+    const watermarks = { [LOGO]: new Uint8Array(huge).buffer };
+    const result = await processImage({ ...makeTask(PHOTO, outputs), watermarks });
+    expect(result).toMatchObject({ ok: false, code: 'WATERMARK_INVALID' });
+    expect(result.ok ? '' : result.message).toMatch(/watermark image logo: .*pixel limit/i);
+  });
 });
