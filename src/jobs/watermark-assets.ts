@@ -56,6 +56,10 @@ export async function checkWatermarkAssets(
   return null;
 }
 
+export type WatermarkRead =
+  | { ok: true; images: Record<string, ArrayBuffer> }
+  | { ok: false; code: JobErrorCode; message: string };
+
 /**
  * Reads each watermark image once for a job run, bounded in size. An asset
  * deleted or replaced by an oversized one after `startJob` fails the job.
@@ -64,9 +68,7 @@ export async function readWatermarks(
   storage: Storage,
   owner: string,
   assetIds: readonly string[],
-): Promise<
-  { ok: true; images: Record<string, ArrayBuffer> } | { ok: false; code: JobErrorCode; message: string }
-> {
+): Promise<WatermarkRead> {
   const images: Record<string, ArrayBuffer> = {};
   for (const assetId of assetIds) {
     try {

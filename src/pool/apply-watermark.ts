@@ -22,6 +22,8 @@ export const MAX_WATERMARK_PIXELS = 4096 * 4096;
  */
 const MAX_TEXT_SIDE = 2048;
 
+const CLEAR = { r: 0, g: 0, b: 0, alpha: 0 };
+
 /** Below this, a mark is a smudge of a few pixels rather than text or a logo. */
 const MIN_MARK_SIDE = 4;
 
@@ -59,7 +61,12 @@ function markBox(spec: WatermarkSpec, output: Box): Box {
   };
 }
 
-/** The text's coverage (0-255 per pixel), fitted inside `box`: Pango picks the size. */
+/**
+ * The text's coverage (0-255 per pixel), fitted inside `box`. Pango picks the
+ * size, but libvips fits the logical extent and the ink can overshoot it
+ * ("©" for a 2048 × 1365 box comes back 2224 × 2228), so the result is scaled
+ * to fit once more: a mark larger than the output cannot be composited.
+ */
 async function renderText(text: string, font: string, box: Box) {
   const scale = Math.min(1, MAX_TEXT_SIDE / Math.max(box.width, box.height));
   const layout = {
@@ -68,10 +75,17 @@ async function renderText(text: string, font: string, box: Box) {
   };
   if (layout.width < MIN_MARK_SIDE || layout.height < MIN_MARK_SIDE) return null;
 
-  const image = sharp({ text: { text: escapeMarkup(text), font, ...layout, wrap: 'none' } })
-    .extractChannel(0);
-  if (scale < 1) image.resize(box.width, box.height, { fit: 'inside' });
-  return image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const drawn = await sharp({ text: { text: escapeMarkup(text), font, ...layout, wrap: 'none' } })
+    .extractChannel(0)
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = drawn.info;
+  if (scale === 1 && width <= box.width && height <= box.height) return drawn;
+
+  return sharp(drawn.data, { raw: { width, height, channels: 1 } })
+    .resize(box.width, box.height, { fit: 'inside' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
 }
 
 async function textMark(
@@ -185,7 +199,12 @@ export async function applyWatermark(
   let overlay;
   if (spec.tile) {
     const spaced = await sharp(mark.pixels, { raw })
-      .extend({ right: spec.margin, bottom: spec.margin, background: CLEAR })
+      // A tile must not outgrow the output, so a margin wider than the room left shrinks.
+      .extend({
+        right: Math.min(spec.margin, pixels.width - mark.width),
+        bottom: Math.min(spec.margin, pixels.height - mark.height),
+        background: CLEAR,
+      })
       .raw()
       .toBuffer({ resolveWithObject: true });
     const { width, height } = spaced.info;
@@ -205,7 +224,14 @@ export async function applyWatermark(
   const image = fromPixels(pixels).composite([overlay]);
   // Over an opaque output the result stays opaque: drop the alpha composite adds.
   if (pixels.channels === 3) image.removeAlpha();
-  return toPixels(image);
+  try {
+    return await toPixels(image);
+  } catch (error: unknown) {
+    // The mark is sized to fit, so this is not expected; should it happen, the
+    // job fails with a code instead of being retried into ATTEMPTS_EXHAUSTED.
+    if (!(error instanceof Error) || /out of memory/i.test(error.message)) throw error;
+    throw new ImageError('WATERMARK_INVALID', `watermark could not be drawn: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
-
-const CLEAR = { r: 0, g: 0, b: 0, alpha: 0 };

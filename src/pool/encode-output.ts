@@ -132,7 +132,8 @@ async function renderSingle(
   const { spec } = plan;
   const image = renderOutput(pixels, plan, { flatten: spec.format === 'JPEG' });
   if (spec.watermark === null || spec.watermark === undefined) return image;
-  return fromPixels(await applyWatermark(await toPixels(image), spec.watermark, context.watermarks));
+  const rendered = await toPixels(image);
+  return fromPixels(await applyWatermark(rendered, spec.watermark, context.watermarks));
 }
 
 /** Makes one output from the job's shared decode of the upright source. */

@@ -172,11 +172,29 @@ describe('watermark', () => {
 
   it('leaves an output too small for a mark unmarked instead of failing', async () => {
     const outputs = [
+      outputSpec('spaced', 'PNG', {
+        width: 60,
+        more: { watermark: mark({ size: 1, margin: 500, tile: true }) },
+      }),
+      outputSpec('placed', 'PNG', { width: 60, more: { watermark: mark({ margin: 500 }) } }),
       outputSpec('tiny', 'PNG', { width: 8, more: { watermark: mark({ mark: text('x') }) } }),
       outputSpec('logo', 'PNG', { width: 8, more: { watermark: mark({ size: 0.01 }) } }),
     ];
     const task = { ...makeTask(PHOTO, outputs), watermarks: { [LOGO]: await redSquare() } };
-    expect(assertOk(await processImage(task)).outputs).toHaveLength(2);
+    expect(assertOk(await processImage(task)).outputs).toHaveLength(4);
+  });
+
+  it('keeps text inside the output when Pango lays it out larger than asked', async () => {
+    // For a 2048 × 1365 box libvips returns "©" at 2224 × 2228.
+    const outputs = [
+      outputSpec('wide', 'JPEG', {
+        width: 2048,
+        enlarge: true,
+        more: { watermark: mark({ mark: text('©'), size: 1, margin: 0 }) },
+      }),
+    ];
+    const result = assertOk(await processImage(makeTask(PHOTO, outputs)));
+    expect(result.outputs[0]).toMatchObject({ width: 2048, height: 1365 });
   });
 
   it('fits a short text on a large output without laying it out at full size', async () => {
