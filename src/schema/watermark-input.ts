@@ -19,8 +19,11 @@ export interface WatermarkArgs {
 /** One line: long enough for a credit or a URL, short enough to stay legible when fitted. */
 const MAX_TEXT_LENGTH = 100;
 const DEFAULT_FONT = 'Sans';
-/** A Pango family name only: no sizes, styles or markup can ride along. */
-const FONT_FAMILY = /^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$/;
+/**
+ * A Pango family name only. No digits: Pango reads a trailing number as the
+ * size, and "Sans 99999" makes FreeType fail and libvips find no text.
+ */
+const FONT_FAMILY = /^[A-Za-z][A-Za-z _-]{0,63}$/;
 const ASSET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_GRAVITY: Position = 'RIGHT_BOTTOM';
 
@@ -121,7 +124,7 @@ function checkMark(args: WatermarkArgs, report: ReportIssue): WatermarkSpec['mar
   const font = text?.font ?? DEFAULT_FONT;
   if (!FONT_FAMILY.test(font)) {
     report(['watermark', 'text', 'font'], 'not a font family',
-      '1-64 of A-Z a-z 0-9 space _ -, starting with a letter or digit', font.slice(0, 65));
+      '1-64 of A-Z a-z space _ -, starting with a letter', font.slice(0, 65));
   }
   const colour = checkColour(text?.colour ?? '#ffffff', ['watermark', 'text', 'colour'], report);
   return { kind: 'text', text: value, colour, font };

@@ -219,6 +219,13 @@ describe('watermark', () => {
       expect(result.message).toContain(LOGO);
     });
 
+  it('fails the job with WATERMARK_INVALID when Pango draws nothing for the text', async () => {
+    const invisible = mark({ mark: text('\u200b\u200b') });
+    const outputs = [outputSpec('o', 'PNG', { width: WIDTH, more: { watermark: invisible } })];
+    const result = await processImage(makeTask(PHOTO, outputs));
+    expect(result).toMatchObject({ ok: false, code: 'WATERMARK_INVALID' });
+  });
+
   it('refuses a watermark image over its pixel limit before decoding it', async () => {
     // 5000 × 4000 of one colour: a few kB of PNG, 20 MP once decoded.
     const huge = await sharp({

@@ -80,8 +80,12 @@ describe('watermark validation', () => {
     for (const text of ['', '   ', 'x'.repeat(101), 'a\nb', 'a\u0000b']) {
       expect(issuesOf({ text: { text } }).map((issue) => issue.path)).toEqual([path('text')]);
     }
-    const font = issuesOf({ text: { text: 'a', font: 'Sans 400' + '0'.repeat(70) } });
-    expect(font.map((issue) => issue.path)).toEqual([path('font')]);
+    for (const font of ['Sans 99999', 'Sans 20px', 'x'.repeat(65), 'Sans, Serif', '']) {
+      expect(issuesOf({ text: { text: 'a', font } }).map((issue) => issue.path))
+        .toEqual([path('font')]);
+    }
+    expect(specOf({ text: { text: 'a', font: 'DejaVu Serif' } })?.mark)
+      .toMatchObject({ font: 'DejaVu Serif' });
     expect(issuesOf({ text: { text: 'a', font: 'Sans" size="9999' } })[0]?.path)
       .toEqual(path('font'));
     expect(issuesOf({ text: { text: 'a', colour: 'red' } })[0]).toMatchObject({
