@@ -1,5 +1,11 @@
 FROM node:20.20-bookworm-slim
 
+# Text watermarks are drawn by Pango through fontconfig; the slim image has no
+# fonts at all. DejaVu gives the default "Sans", "Serif" and "Mono" families.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fontconfig fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 ENV NODE_ENV=production
 

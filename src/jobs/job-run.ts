@@ -12,6 +12,7 @@ import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
+import { readWatermarks, watermarkAssets } from './watermark-assets.ts';
 import { writeThroughOutage } from './write-through-outage.ts';
 
 export interface JobRunOptions {
@@ -167,6 +168,11 @@ async function processJob(
     return failJob(job, source.code, source.message, signal, deps, logger);
   }
   const bytesIn = source.byteLength;
+  // One read per distinct asset, however many outputs use it.
+  const watermarks = await readWatermarks(deps.storage, job.owner, watermarkAssets(job.outputs));
+  if (!watermarks.ok) {
+    return failJob(job, watermarks.code, watermarks.message, signal, deps, logger);
+  }
 
   const progress = new MessageChannel();
   let outputsDone = 0;
@@ -185,6 +191,7 @@ async function processJob(
         limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
         progressPort: progress.port2,
         placeholders: job.placeholders,
+        watermarks: watermarks.images,
       },
       { signal },
     );

@@ -11,7 +11,8 @@ export function fromPixels(decoded: DecodedSource): Sharp {
   return sharp(decoded.pixels, { raw: { width, height, channels }, limitInputPixels: false });
 }
 
-async function toPixels(image: Sharp): Promise<DecodedSource> {
+/** Runs a pipeline to 8-bit pixels, the shape every later step takes. */
+export async function toPixels(image: Sharp): Promise<DecodedSource> {
   const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 && info.channels !== 4) {
     throw new Error(`expected 3 or 4 channels after geometry, got ${info.channels}`);

@@ -32,8 +32,8 @@ export interface RunOptions {
 
 export interface ImagePool {
   /**
-   * Transfers `task.source` and `task.progressPort` to the worker (detached
-   * once a worker takes the job): treat both as gone after calling this.
+   * Transfers `task.source`, `task.watermarks` and `task.progressPort` to the
+   * worker (detached once a worker takes the job): treat them as gone after this.
    */
   run(task: ProcessTask, options?: RunOptions): Promise<ProcessResult>;
   /** Jobs handed to `run` and not yet settled, queued ones included. */
@@ -103,7 +103,8 @@ export function createImagePool(options: ImagePoolOptions): ImagePool {
   async function run(task: ProcessTask, runOptions: RunOptions = {}): Promise<ProcessResult> {
     if (closing !== null) throw new Error('image pool is closed');
 
-    const transferList: TransferListItem[] = [task.source];
+    const watermarks = Object.values(task.watermarks ?? {});
+    const transferList: TransferListItem[] = [task.source, ...watermarks];
     if (task.progressPort !== undefined) transferList.push(task.progressPort);
 
     inFlight += 1;

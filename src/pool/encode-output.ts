@@ -1,6 +1,7 @@
 import type { OutputInfo, Sharp } from 'sharp';
 
-import { applyGeometry, fromPixels } from './apply-geometry.ts';
+import { applyGeometry, fromPixels, toPixels } from './apply-geometry.ts';
+import { applyWatermark, type WatermarkContext } from './apply-watermark.ts';
 import type { DecodedSource } from './decode-source.ts';
 import { MAX_SIDE, withEncoder } from './encoders.ts';
 import { ImageError, toEncodeError } from './image-error.ts';
@@ -66,6 +67,7 @@ export interface OutputContext {
   maxOutputPixels: number;
   /** The source's EXIF block, for outputs that keep some of it. */
   exif: Buffer | undefined;
+  watermarks: WatermarkContext;
 }
 
 async function encode(
@@ -102,11 +104,12 @@ async function encodeSmallest(
   plan: OutputPlan,
   context: OutputContext,
 ): Promise<Encoded> {
-  const { data, info } = await renderOutput(pixels, plan, { flatten: false })
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  const channels = info.channels === 4 ? 4 : 3;
-  const rendered = { pixels: data, width: info.width, height: info.height, channels } as const;
+  const rendered = await applyWatermark(
+    await toPixels(renderOutput(pixels, plan, { flatten: false })),
+    plan.spec.watermark,
+    context.watermarks,
+  );
+  const { channels } = rendered;
   const candidates = isOpaque(rendered) ? AUTO_OPAQUE_FORMATS : AUTO_TRANSPARENT_FORMATS;
 
   let best: Encoded | null = null;
@@ -118,6 +121,19 @@ async function encodeSmallest(
   }
   if (best === null) throw new Error('AUTO has no candidate formats');
   return best;
+}
+
+/** An output in its one format; a watermark needs the rendered pixels first. */
+async function renderSingle(
+  pixels: DecodedSource,
+  plan: OutputPlan,
+  context: OutputContext,
+): Promise<Sharp> {
+  const { spec } = plan;
+  const image = renderOutput(pixels, plan, { flatten: spec.format === 'JPEG' });
+  if (spec.watermark === null || spec.watermark === undefined) return image;
+  const rendered = await toPixels(image);
+  return fromPixels(await applyWatermark(rendered, spec.watermark, context.watermarks));
 }
 
 /** Makes one output from the job's shared decode of the upright source. */
@@ -139,12 +155,7 @@ export async function encodeOutput(
   const { format, data, info } =
     spec.pickSmallest === true
       ? await encodeSmallest(pixels, plan, context)
-      : await encode(
-          renderOutput(pixels, plan, { flatten: spec.format === 'JPEG' }),
-          spec.format,
-          plan,
-          context,
-        );
+      : await encode(await renderSingle(pixels, plan, context), spec.format, plan, context);
 
   return {
     id: spec.id,

@@ -95,3 +95,34 @@ export interface MetadataSpec {
   exif: boolean;
   copyright: boolean;
 }
+
+/**
+ * A mark drawn over the output's pixels after resize and adjust: a line of
+ * text, or an image the owner uploaded as a watermark asset.
+ */
+export interface WatermarkSpec {
+  mark:
+    | {
+        kind: 'text';
+        /** Plain text, never markup: the worker escapes it for Pango. */
+        text: string;
+        colour: Rgba;
+        /** A font family; Pango falls back to a default when it is not installed. */
+        font: string;
+      }
+    | {
+        kind: 'image';
+        /** The owner's watermark asset; the job run reads it from storage. */
+        assetId: string;
+      };
+  /** Where the mark sits; ignored when tiling. */
+  gravity: Position;
+  /** Output pixels between the mark and the edges, or between tiles when tiling. */
+  margin: number;
+  /** The mark's width as a share of the output's width, 0.01..1; never taller than the output. */
+  size: number;
+  /** 0 (invisible) to 1 (as drawn). */
+  opacity: number;
+  /** Repeat the mark over the whole output instead of placing it once. */
+  tile: boolean;
+}

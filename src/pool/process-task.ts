@@ -33,10 +33,14 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
 
   // One at a time: libvips gives each image one thread here anyway, and
   // progress then follows the order in which outputs finish.
+  const images = Object.entries(task.watermarks ?? {}).map(
+    ([assetId, bytes]) => [assetId, Buffer.from(bytes)] as const,
+  );
   const context = {
     source: header.upright,
     maxOutputPixels: task.limits.maxOutputPixels,
     exif: header.exif,
+    watermarks: { images: new Map(images), maxInputPixels: task.limits.maxInputPixels },
   };
   const outputs: ProcessedOutput[] = [];
   for (const plan of plans) {

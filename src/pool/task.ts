@@ -14,6 +14,7 @@ import type {
   MetadataSpec,
   Position,
   Rgba,
+  WatermarkSpec,
 } from './output-options.ts';
 
 /** The formats an output is encoded in. */
@@ -67,6 +68,8 @@ export interface OutputSpec {
   encoding?: EncodingSpec | null;
   /** Default: everything stripped. */
   keepMetadata?: MetadataSpec | null;
+  /** Drawn on the output after resize and adjust, before encoding. */
+  watermark?: WatermarkSpec | null;
 }
 
 export interface ProcessTaskLimits {
@@ -88,6 +91,11 @@ export interface ProcessTask {
   progressPort?: MessagePort;
   /** Also work out the job's Placeholder, from the same decode. Default false. */
   placeholders?: boolean;
+  /**
+   * The encoded bytes of each watermark image the outputs use, by asset id:
+   * one per distinct asset, transferred like the source.
+   */
+  watermarks?: Record<string, ArrayBuffer>;
 }
 
 /** A stand-in a client can show before the image loads. */
@@ -118,6 +126,7 @@ export const PROCESS_ERROR_CODES = [
   'PIXEL_LIMIT_EXCEEDED',
   'OUTPUT_TOO_LARGE',
   'CROP_OUTSIDE_SOURCE',
+  'WATERMARK_INVALID',
 ] as const;
 export type ProcessErrorCode = (typeof PROCESS_ERROR_CODES)[number];
 

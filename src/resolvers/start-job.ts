@@ -2,11 +2,17 @@ import { readFile, stat } from 'node:fs/promises';
 
 import type { Context } from '../schema/context.ts';
 import type { Builder } from '../schema/builder.ts';
-import { JobNotFoundError, JobStateError, SourceRejectedError } from '../schema/errors.ts';
+import {
+  JobNotFoundError,
+  JobStateError,
+  SourceRejectedError,
+  WatermarkRejectedError,
+} from '../schema/errors.ts';
 import type { JobTypes } from '../schema/job-types.ts';
 import { parseJobId } from '../jobs/job-store.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { checkSource } from '../jobs/source-check.ts';
+import { checkWatermarkAssets, watermarkAssets } from '../jobs/watermark-assets.ts';
 import { openLocalSource } from './local-source-access.ts';
 
 export function registerStartJob(builder: Builder, types: JobTypes) {
@@ -15,9 +21,10 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
       type: types.JobType,
       description:
         'Checks the uploaded source (present, within the size limit, an accepted image ' +
-        'format by its first bytes) and queues the job.',
+        'format by its first bytes) and every watermark image it uses the same way, then ' +
+        'queues the job.',
       errors: {
-        types: [JobNotFoundError, JobStateError, SourceRejectedError],
+        types: [JobNotFoundError, JobStateError, SourceRejectedError, WatermarkRejectedError],
         directResult: true,
         union: { name: 'StartJobResult' },
       },
@@ -35,6 +42,12 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
         if (!check.ok) {
           const { code, message, ok, ...details } = check;
           throw new SourceRejectedError(code, message, details);
+        }
+        const assets = watermarkAssets(job.outputs);
+        const rejected = await checkWatermarkAssets(ctx.storage, owner, assets);
+        if (rejected !== null) {
+          const { code, message, assetId, ok, ...details } = rejected;
+          throw new WatermarkRejectedError(code, message, assetId, details);
         }
 
         const queued = await ctx.store.markQueued(owner, id, check);

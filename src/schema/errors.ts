@@ -84,6 +84,19 @@ export class SourceRejectedError extends Error {
   }
 }
 
+/** A watermark image named by the job cannot be used; the job stays CREATED. */
+export class WatermarkRejectedError extends Error {
+  constructor(
+    readonly code: Exclude<SourceErrorCode, 'LOCAL_SOURCE_REFUSED'>,
+    message: string,
+    readonly assetId: string,
+    readonly details: { bytes?: number; maxBytes?: number; detectedFormat?: string | null } = {},
+  ) {
+    super(message);
+    this.name = 'WatermarkRejectedError';
+  }
+}
+
 /** Registers the error types that mutation results carry, under one `Error` interface. */
 export function registerErrorTypes(builder: Builder) {
   const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
@@ -148,6 +161,23 @@ export function registerErrorTypes(builder: Builder) {
       detectedFormat: t.string({
         nullable: true,
         description: 'The format named by the first bytes, when it is one we do not accept.',
+        resolve: (e) => e.details.detectedFormat ?? null,
+      }),
+    }),
+  });
+
+  builder.objectType(WatermarkRejectedError, {
+    name: 'WatermarkRejectedError',
+    interfaces: [ErrorInterface],
+    description: 'A watermark image the job uses is missing, too large or not an accepted ' +
+      'image format; the job stays CREATED.',
+    fields: (t) => ({
+      code: t.field({ type: SourceErrorCodeEnum, resolve: (e) => e.code }),
+      assetId: t.id({ resolve: (e) => e.assetId }),
+      bytes: t.float({ nullable: true, resolve: (e) => e.details.bytes ?? null }),
+      maxBytes: t.float({ nullable: true, resolve: (e) => e.details.maxBytes ?? null }),
+      detectedFormat: t.string({
+        nullable: true,
         resolve: (e) => e.details.detectedFormat ?? null,
       }),
     }),

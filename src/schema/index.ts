@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 
 import { registerCancelJob } from '../resolvers/cancel-job.ts';
 import { registerCreateJob } from '../resolvers/create-job.ts';
+import { registerCreateWatermarkUpload } from '../resolvers/create-watermark-upload.ts';
 import { registerJobProgress } from '../resolvers/job-progress.ts';
 import { registerJobQueries } from '../resolvers/job-queries.ts';
 import { registerPresetQueries } from '../resolvers/preset-queries.ts';
@@ -28,6 +29,7 @@ export function buildSchema(): GraphQLSchema {
   registerSavePreset(builder, presetTypes, OutputInput);
   registerPresetQueries(builder, presetTypes);
   registerStartJob(builder, types);
+  registerCreateWatermarkUpload(builder, types);
   registerCancelJob(builder, types);
   registerJobQueries(builder, types);
   registerJobProgress(builder, types);

@@ -20,6 +20,7 @@ import {
   type GeometryArgs,
   type ReportIssue,
 } from './validate-output-options.ts';
+import { checkWatermark, registerWatermarkInput, type WatermarkArgs } from './watermark-input.ts';
 
 const OUTPUT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DEFAULT_QUALITY = 80;
@@ -33,6 +34,7 @@ export interface OutputArgs extends EncodingArgs {
   geometry?: GeometryArgs | null;
   adjust?: AdjustArgs | null;
   keepMetadata?: { icc?: boolean | null; exif?: boolean | null; copyright?: boolean | null } | null;
+  watermark?: WatermarkArgs | null;
 }
 
 export interface OutputLimits {
@@ -52,6 +54,7 @@ export type OutputInputRef = ReturnType<typeof registerOutputInput>;
 export function registerOutputInput(builder: Builder, types: JobTypes) {
   const options = registerOutputOptionInputs(builder);
   const ResizeInput = registerResizeInput(builder, types);
+  const WatermarkInput = registerWatermarkInput(builder, types);
 
   return builder.inputType('OutputInput', {
     fields: (t) => ({
@@ -69,6 +72,10 @@ export function registerOutputInput(builder: Builder, types: JobTypes) {
       webp: t.field({ type: options.WebpOptionsInput, description: 'WEBP or AUTO only.' }),
       avif: t.field({ type: options.AvifOptionsInput, description: 'AVIF or AUTO only.' }),
       keepMetadata: t.field({ type: options.KeepMetadataInput }),
+      watermark: t.field({
+        type: WatermarkInput,
+        description: 'Text or an uploaded image drawn over the output, before encoding.',
+      }),
     }),
   });
 }
@@ -113,6 +120,7 @@ export function checkOutputs(
     const adjust = checkAdjust(output.adjust, report);
     const encoding = checkEncoding(output, usable, report);
     const keepMetadata = checkMetadata(output.keepMetadata);
+    const watermark = checkWatermark(output.watermark, report);
     return {
       id: output.id,
       format,
@@ -123,6 +131,7 @@ export function checkOutputs(
       ...(adjust === null ? {} : { adjust }),
       ...(encoding === null ? {} : { encoding }),
       ...(keepMetadata === null ? {} : { keepMetadata }),
+      ...(watermark === null ? {} : { watermark }),
     };
   });
 }

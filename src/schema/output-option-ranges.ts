@@ -34,6 +34,11 @@ export const OPTION_RANGES = {
   webpEffort: range(0, 6, 4),
   // Effort 2, not sharp's 4: one 720-px AVIF at 4 costs 1.5 s of CPU (perf-notes §2.4).
   avifEffort: range(0, 9, 2),
+  // Output pixels; no output side is longer than 16383.
+  watermarkMargin: range(0, 16383, 10),
+  // Under 1% of the width a mark is a few pixels of noise.
+  watermarkSize: range(0.01, 1, 0.2),
+  watermarkOpacity: range(0, 1, 0.5),
 } as const satisfies Record<string, Range>;
 
 export function inRange(value: number, { min, max }: Range): boolean {
