@@ -64,6 +64,8 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   PNG: 'image/png',
   WEBP: 'image/webp',
   AVIF: 'image/avif',
+  GIF: 'image/gif',
+  TIFF: 'image/tiff',
 };
 
 export const outputKey = (jobId: string, outputId: string, format: OutputFormat) =>

@@ -29,12 +29,16 @@ export function registerOutputTypes(builder: Builder) {
       PNG: {},
       WEBP: {},
       AVIF: {},
+      GIF: {
+        description: 'Keeps an animated source animated. 256 colours at most, 1-bit alpha.',
+      },
+      TIFF: { description: 'Lossless by default (LZW); keeps alpha.' },
       AUTO: {
         description:
           'Encode as AVIF, WEBP and JPEG (PNG instead of JPEG when the output has ' +
           'transparency) at the requested quality and keep the smallest. The output\'s ' +
           '`format` says which it chose. Costs one encode per candidate; WEBP\'s 16383-px ' +
-          'limit applies.',
+          'limit applies. An animated source is encoded as animated WEBP only.',
       },
     } satisfies Record<RequestedFormat, unknown>,
   });
