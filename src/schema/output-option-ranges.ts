@@ -34,6 +34,10 @@ export const OPTION_RANGES = {
   webpEffort: range(0, 6, 4),
   // Effort 2, not sharp's 4: one 720-px AVIF at 4 costs 1.5 s of CPU (perf-notes §2.4).
   avifEffort: range(0, 9, 2),
+  // GIF's palette is at most 256 entries; cgif needs at least 2.
+  gifColours: range(2, 256, 256),
+  gifDither: range(0, 1, 1),
+  gifEffort: range(1, 10, 7),
 } as const satisfies Record<string, Range>;
 
 export function inRange(value: number, { min, max }: Range): boolean {
