@@ -52,6 +52,10 @@ function cropOffset(info: OutputInfo): { left: number; top: number } {
  * trim, free and quarter-turn rotation and smart crops on more than one page
  * ("not supported for multi-page images"), and it cannot take our own order
  * of steps; frame by frame, every operation works the same as on a still.
+ * Measured here (one thread, 120-px output, whole job including the decode):
+ * a 42-frame 245-px GIF to WEBP took 212 ms against 125 ms for one direct
+ * multi-page pipeline, and to GIF 1.06 s against 1.58 s (the encode dominates);
+ * a 10-frame 370-px GIF to WEBP took 29 against 17 ms.
  *
  * Choices that depend on the pixels (trim's box, the smart crop's offset) are
  * made on the first frame and kept, so the frames stay aligned. `normalise`

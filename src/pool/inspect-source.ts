@@ -59,6 +59,9 @@ export function assertLimits(limits: ProcessTaskLimits): void {
 function animationOf(metadata: Metadata): SourceAnimation | null {
   const frames = metadata.pages ?? 1;
   if (frames < 2 || !ANIMATED_SOURCES.has(metadata.format)) return null;
+  // sharp cannot turn a multi-page image a quarter (or mirror it reliably):
+  // an animated WEBP with an EXIF orientation is made from its first frame.
+  if ((metadata.orientation ?? 1) !== 1) return null;
   const declared = metadata.delay ?? [];
   const delay = Array.from({ length: frames }, (_, at) => {
     const ms = declared[at] ?? DEFAULT_DELAY_MS;

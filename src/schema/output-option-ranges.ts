@@ -37,7 +37,8 @@ export const OPTION_RANGES = {
   // GIF's palette is at most 256 entries; cgif needs at least 2.
   gifColours: range(2, 256, 256),
   gifDither: range(0, 1, 1),
-  gifEffort: range(1, 10, 7),
+  // Effort 1, not libvips' 7: 14x faster on an animation for 4% more bytes.
+  gifEffort: range(1, 10, 1),
 } as const satisfies Record<string, Range>;
 
 export function inRange(value: number, { min, max }: Range): boolean {
