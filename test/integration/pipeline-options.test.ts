@@ -130,7 +130,7 @@ describe('output options end to end', () => {
     expect(exifReader(printMeta.exif ?? Buffer.alloc(0)).Image?.Make).toBe('Canon');
   });
 
-  it('keeps an animated GIF animated in GIF and WEBP outputs; a JPEG is its first frame', async () => {
+  it('keeps an animated GIF animated in GIF and WEBP; a JPEG is its first frame', async () => {
     // 370 × 285, 10 frames, plays 3 times.
     const file = 'sharp/animated-loop-3.gif';
     const created = await createJob(setup.app.graphqlUrl, {

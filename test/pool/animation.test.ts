@@ -126,7 +126,7 @@ describe('animated sources', () => {
     },
   );
 
-  it('applies crop, flip, flop, rotate, resize and adjust to every frame as to a still', async () => {
+  it('crops, mirrors, turns, resizes and adjusts every frame as a still', async () => {
     const spec = (format: 'GIF' | 'PNG') =>
       outputSpec('out', format, {
         width: 60,
@@ -185,6 +185,32 @@ describe('animated sources', () => {
       .toBeLessThan(3);
   });
 
+  it('cuts every frame with the trim box of the first frame', async () => {
+    const trimBox = async (page: number) => {
+      const { info } = await sharp(corpus(LOOP_3), { page })
+        .trim({ threshold: 10 })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const left = -(info.trimOffsetLeft ?? 0);
+      const top = -(info.trimOffsetTop ?? 0);
+      return { left, top, width: info.width, height: info.height };
+    };
+    const first = await trimBox(0);
+    expect(await trimBox(9)).not.toEqual(first);
+
+    const trim = { crop: null, trim: { threshold: 10 }, rotate: null, flip: false, flop: false };
+    const spec = outputSpec('gif', 'GIF', { more: { geometry: trim } });
+    const output = onlyOutput(await processImage(makeTask(LOOP_3, [spec])));
+    expect(output).toMatchObject({ width: first.width, height: first.height, frames: 10 });
+
+    const expected = await sharp(corpus(LOOP_3), { page: 9 }).extract(first).png().toBuffer();
+    const distance = await perceptualDistance(
+      await frameOf(output.data, 9),
+      new Uint8Array(expected).buffer,
+    );
+    expect(distance).toBeLessThan(1.5);
+  });
+
   it.each(['libvips/dispose-previous.gif', 'libvips/dispose-background.gif', 'libvips/cogs.gif'])(
     'composites the frames of %s as libvips plays them',
     async (file) => {
@@ -220,7 +246,7 @@ describe('animated sources', () => {
     expect(result.outputs[1]).toMatchObject({ width: 13, height: 169 });
   });
 
-  it('fails an animated output of a GIF with a damaged later frame, and still makes a still', async () => {
+  it('fails an animated output of a GIF with a damaged frame; a still works', async () => {
     const file = 'libvips/invalid_multiframe.gif';
     const animated = await processImage(makeTask(file, [outputSpec('gif', 'GIF')]));
     expect(animated).toMatchObject({ ok: false, code: 'CORRUPT_IMAGE' });

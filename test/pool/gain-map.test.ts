@@ -92,6 +92,7 @@ describe('keepMetadata.gainMap', () => {
 
   it('does nothing for a source without a gain map', async () => {
     const result = assertOk(await processImage(makeTask('kodak/kodim23.png', [keep('j', 'JPEG')])));
-    expect(await gainMapOf(outputData(result, 'j'))).toEqual({ width: 640, height: 427, map: null });
+    const facts = await gainMapOf(outputData(result, 'j'));
+    expect(facts).toEqual({ width: 640, height: 427, map: null });
   });
 });
