@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
+
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
 import type { MetadataSpec } from '../../src/pool/output-options.ts';
 import { processImage } from '../../src/pool/process-task.ts';
 import type { OutputFormat } from '../../src/pool/task.ts';
-import { assertOk, makeTask, outputData, outputSpec, perceptualDistance } from './corpus.ts';
+import {
+  CORPUS,
+  assertOk,
+  makeTask,
+  outputData,
+  outputSpec,
+  perceptualDistance,
+} from './corpus.ts';
 
 // An Ultra HDR JPEG, 3840 × 2160, whose gain map is a quarter of its size.
 const HDR = 'sharp/gain-map.jpg';
@@ -16,6 +25,12 @@ async function gainMapOf(data: ArrayBuffer) {
   if (meta.gainMap === undefined) return { width: meta.width, height: meta.height, map: null };
   const map = await sharp(meta.gainMap.image).metadata();
   return { width: meta.width, height: meta.height, map: { width: map.width, height: map.height } };
+}
+
+async function mapImage(data: ArrayBuffer): Promise<ArrayBuffer> {
+  const { gainMap } = await sharp(new Uint8Array(data)).metadata();
+  const png = await sharp(gainMap?.image ?? Buffer.alloc(0)).png().toBuffer();
+  return new Uint8Array(png).buffer;
 }
 
 const keep = (id: string, format: OutputFormat, more: object = {}) =>
@@ -56,6 +71,23 @@ describe('keepMetadata.gainMap', () => {
       map: { width: 100, height: 100 },
     });
     expect((await gainMapOf(outputData(result, 'plain'))).map).toBeNull();
+
+    // The map's content follows the image: the source's map, cut the same way.
+    const { gainMap } = await sharp(readFileSync(new URL(HDR, CORPUS))).metadata();
+    const sourceMap = gainMap?.image ?? Buffer.alloc(0);
+    const cut = await sharp(sourceMap).extract({ left: 200, top: 0, width: 600, height: 540 })
+      .flop()
+      .png()
+      .toBuffer();
+    const expected = await sharp(cut).resize(111, 100, { fit: 'fill' })
+      .extract({ left: 0, top: 0, width: 100, height: 100 })
+      .png()
+      .toBuffer();
+    const kept = await mapImage(outputData(result, 'cover'));
+    expect(await perceptualDistance(kept, new Uint8Array(expected).buffer)).toBeLessThan(3);
+    // Not the mirror image, which would be the mistake to catch.
+    const mirrored = await sharp(expected).flop().png().toBuffer();
+    expect(await perceptualDistance(kept, new Uint8Array(mirrored).buffer)).toBeGreaterThan(5);
 
     // The image itself is the one the ordinary path makes.
     const distance = await perceptualDistance(
