@@ -112,6 +112,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       jobTimeoutMs: config.JOB_TIMEOUT_MS,
       maxInputPixels: config.MAX_INPUT_PIXELS,
       maxOutputPixels: config.MAX_OUTPUT_PIXELS,
+      maxFrames: config.MAX_FRAMES,
       maxSourceBytes: config.SOURCE_MAX_BYTES,
     });
 

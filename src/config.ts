@@ -53,6 +53,11 @@ const configSchema = z
     SOURCE_MAX_BYTES: int(1, 1024 * MiB).default(50 * MiB),
     /** Largest width × height × frames decoded; larger sources fail before decoding. */
     MAX_INPUT_PIXELS: int(1, 2 ** 31).default(100_000_000),
+    /**
+     * Most frames (GIF, WEBP, TIFF pages) a source may declare; more fails with
+     * TOO_MANY_FRAMES before decoding. An animated output holds every frame.
+     */
+    MAX_FRAMES: int(1, 100_000).default(1000),
     /** Largest width × height of one output (enlarging is otherwise bounded only by format). */
     MAX_OUTPUT_PIXELS: int(1, 2 ** 31).default(50_000_000),
     MAX_OUTPUTS_PER_JOB: int(1, 50).default(10),

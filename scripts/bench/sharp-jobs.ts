@@ -20,6 +20,10 @@ function encode(image: Sharp, output: BenchOutput): Sharp {
       return image.webp({ quality: output.quality });
     case 'AVIF':
       return image.avif({ quality: output.quality, effort: 2 });
+    case 'GIF':
+      return image.gif();
+    case 'TIFF':
+      return image.tiff({ compression: 'lzw', predictor: 'horizontal' });
   }
 }
 

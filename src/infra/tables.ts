@@ -120,6 +120,10 @@ export const jobOutputs = pgTable(
     format: text('format').notNull(),
     width: integer('width').notNull(),
     height: integer('height').notNull(),
+    // Nullable: rows written before animation support have none (all stills).
+    frames: integer('frames'),
+    loopCount: integer('loop_count'),
+    durationMs: integer('duration_ms'),
     bytes: bigint('bytes', { mode: 'number' }).notNull(),
     storageKey: text('storage_key').notNull(),
   },

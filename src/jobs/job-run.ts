@@ -27,6 +27,7 @@ export interface JobRunOptions {
   jobTimeoutMs: number;
   maxInputPixels: number;
   maxOutputPixels: number;
+  maxFrames: number;
   /**
    * Checked again here: an upload grant stays valid after startJob, so the
    * object read now may not be the one startJob checked.
@@ -65,6 +66,8 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   PNG: 'image/png',
   WEBP: 'image/webp',
   AVIF: 'image/avif',
+  GIF: 'image/gif',
+  TIFF: 'image/tiff',
 };
 
 export const outputKey = (jobId: string, outputId: string, format: OutputFormat) =>
@@ -188,7 +191,11 @@ async function processJob(
       {
         source,
         outputs: job.outputs,
-        limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
+        limits: {
+          maxInputPixels: deps.maxInputPixels,
+          maxOutputPixels: deps.maxOutputPixels,
+          maxFrames: deps.maxFrames,
+        },
         progressPort: progress.port2,
         placeholders: job.placeholders,
         watermarks: watermarks.images,
@@ -208,8 +215,9 @@ async function processJob(
       const data = new Uint8Array(output.data);
       const storageKey = outputKey(job.id, output.id, output.format);
       await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
-      const { id: outputId, format, width, height } = output;
-      return { outputId, format, width, height, bytes: data.byteLength, storageKey };
+      const { id: outputId, format, width, height, frames, loopCount, durationMs } = output;
+      const bytes = data.byteLength;
+      return { outputId, format, width, height, frames, loopCount, durationMs, bytes, storageKey };
     }),
   );
 

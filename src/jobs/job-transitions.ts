@@ -27,6 +27,12 @@ export interface StoredOutput {
   format: string;
   width: number;
   height: number;
+  /** 1 for a still. Rows stored before animation support read back null. */
+  frames: number;
+  /** Animated outputs only: plays this many times, 0 for forever. */
+  loopCount: number | null;
+  /** Animated outputs only: the sum of its frame delays. */
+  durationMs: number | null;
   bytes: number;
   storageKey: string;
 }

@@ -1,8 +1,8 @@
 import sharp from 'sharp';
-import type { Sharp } from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
 
 import type { DecodedSource } from './decode-source.ts';
-import type { Rgba } from './output-options.ts';
+import type { Region, Rgba } from './output-options.ts';
 import type { OutputPlan, Size } from './plan-outputs.ts';
 
 /** The shared decode as sharp input: our own pixels, already within the job's limit. */
@@ -12,12 +12,28 @@ export function fromPixels(decoded: DecodedSource): Sharp {
 }
 
 /** Runs a pipeline to 8-bit pixels, the shape every later step takes. */
-export async function toPixels(image: Sharp): Promise<DecodedSource> {
+export async function toPixels(image: Sharp): Promise<DecodedSource & { info: OutputInfo }> {
   const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 && info.channels !== 4) {
     throw new Error(`expected 3 or 4 channels after geometry, got ${info.channels}`);
   }
-  return { pixels: data, width: info.width, height: info.height, channels: info.channels };
+  return { pixels: data, width: info.width, height: info.height, channels: info.channels, info };
+}
+
+/** What trim found in one frame, applied as it is to the others. */
+async function trimOnce(
+  pixels: DecodedSource,
+  threshold: number,
+  decided: GeometryDecisions,
+): Promise<DecodedSource> {
+  if (decided.trim !== undefined) return toPixels(fromPixels(pixels).extract(decided.trim));
+
+  const trimmed = await toPixels(fromPixels(pixels).trim({ threshold }));
+  // sharp reports the offsets as negative numbers: where the old origin now lies.
+  const left = -(trimmed.info.trimOffsetLeft ?? 0);
+  const top = -(trimmed.info.trimOffsetTop ?? 0);
+  decided.trim = { left, top, width: trimmed.width, height: trimmed.height };
+  return trimmed;
 }
 
 const asColour = ({ r, g, b, alpha }: Rgba) => ({ r, g, b, alpha });
@@ -43,6 +59,16 @@ function cropInDecode(decoded: DecodedSource, plan: OutputPlan, source: Size) {
 }
 
 /**
+ * Choices that depend on the pixels, made on an animation's first frame and
+ * kept for the others, so every frame is cut the same way. Filled in by the
+ * first call that needs one.
+ */
+export interface GeometryDecisions {
+  /** The trimmed box, in pixels of the cropped frame. */
+  trim?: Region;
+}
+
+/**
  * An output's crop, trim, flip, flop and rotation, applied to the job's shared
  * decode. Each step that is asked for is its own libvips pipeline, so the
  * order is ours (crop, trim, flip, flop, rotate) and not sharp's internal one;
@@ -52,6 +78,7 @@ export async function applyGeometry(
   decoded: DecodedSource,
   plan: OutputPlan,
   source: Size,
+  decided: GeometryDecisions = {},
 ): Promise<DecodedSource> {
   const geometry = plan.spec.geometry ?? null;
   if (geometry === null) return decoded;
@@ -64,7 +91,7 @@ export async function applyGeometry(
   }
 
   if (geometry.trim !== null) {
-    pixels = await toPixels(fromPixels(pixels).trim({ threshold: geometry.trim.threshold }));
+    pixels = await trimOnce(pixels, geometry.trim.threshold, decided);
   }
 
   const rotate = geometry.rotate;

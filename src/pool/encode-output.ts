@@ -1,9 +1,12 @@
+import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
 
 import { applyGeometry, fromPixels, toPixels } from './apply-geometry.ts';
 import { applyWatermark, type WatermarkContext } from './apply-watermark.ts';
 import type { DecodedSource } from './decode-source.ts';
-import { MAX_SIDE, withEncoder } from './encoders.ts';
+import { animatedFormat, renderFrames } from './encode-animation.ts';
+import { gainMapPipeline, keepsGainMap } from './encode-gain-map.ts';
+import { MAX_SIDE, MAX_SIDE_TIFF_JPEG, withEncoder, type Animation } from './encoders.ts';
 import { ImageError, toEncodeError } from './image-error.ts';
 import { applyKeptMetadata } from './keep-metadata.ts';
 import { planResize, type OutputPlan, type Size } from './plan-outputs.ts';
@@ -18,6 +21,9 @@ import {
 
 /** AUTO is held to the smallest limit among its candidates (WEBP's 16383). */
 function maxSide(spec: OutputSpec): number {
+  if (spec.format === 'TIFF' && spec.encoding?.tiff?.compression === 'JPEG') {
+    return MAX_SIDE_TIFF_JPEG;
+  }
   if (spec.pickSmallest !== true) return MAX_SIDE[spec.format];
   const candidates = [...AUTO_OPAQUE_FORMATS, ...AUTO_TRANSPARENT_FORMATS];
   return Math.min(...candidates.map((format) => MAX_SIDE[format]));
@@ -68,6 +74,12 @@ export interface OutputContext {
   /** The source's EXIF block, for outputs that keep some of it. */
   exif: Buffer | undefined;
   watermarks: WatermarkContext;
+  /** How the source plays, when it is animated and its frames were decoded. */
+  animation: Animation | null;
+  /** The encoded source, for outputs that keep its gain map (see encode-gain-map.ts). */
+  input: Buffer;
+  hasGainMap: boolean;
+  maxInputPixels: number;
 }
 
 async function encode(
@@ -75,10 +87,11 @@ async function encode(
   format: OutputFormat,
   plan: OutputPlan,
   context: OutputContext,
+  animation: Animation | null = null,
 ): Promise<Encoded> {
   applyKeptMetadata(image, plan.spec.keepMetadata, context.exif);
   try {
-    const { data, info } = await withEncoder(image, format, plan.spec).toUint8Array();
+    const { data, info } = await withEncoder(image, format, plan.spec, animation).toUint8Array();
     return { format, data, info };
   } catch (error: unknown) {
     throw toEncodeError(error);
@@ -130,38 +143,112 @@ async function renderSingle(
   context: OutputContext,
 ): Promise<Sharp> {
   const { spec } = plan;
+  // JPEG has no alpha; GIF keeps 1-bit transparency and TIFF keeps alpha.
   const image = renderOutput(pixels, plan, { flatten: spec.format === 'JPEG' });
   if (spec.watermark === null || spec.watermark === undefined) return image;
   const rendered = await toPixels(image);
   return fromPixels(await applyWatermark(rendered, spec.watermark, context.watermarks));
 }
 
-/** Makes one output from the job's shared decode of the upright source. */
+/** A trimming output's plan once its trimmed size is known. */
+function replanTrimmed(planned: OutputPlan, context: OutputContext) {
+  return (trimmed: Size): OutputPlan => {
+    // Trimmed on a full-resolution decode, so its pixels are source pixels.
+    const base = { width: trimmed.width, height: trimmed.height };
+    const plan = planResize(planned.spec, { ...planned.geometry, base });
+    assertEncodable(plan, context.maxOutputPixels);
+    return plan;
+  };
+}
+
+/**
+ * How an encoded animation plays, read back from its own header: libwebp
+ * merges identical consecutive frames (adding their delays), and writes a
+ * still image when every frame is the same, so the source's numbers could
+ * misdescribe a WEBP output.
+ */
+async function playback(data: Uint8Array) {
+  const { pages = 1, loop = 0, delay = [] } = await sharp(data).metadata();
+  if (pages < 2) return { frames: 1, loopCount: null, durationMs: null };
+  return { frames: pages, loopCount: loop, durationMs: delay.reduce((sum, ms) => sum + ms, 0) };
+}
+
+/** Every frame through the output's pipeline, encoded as one animation. */
+async function encodeAnimated(
+  frames: readonly DecodedSource[],
+  planned: OutputPlan,
+  context: OutputContext,
+  animation: Animation,
+  format: OutputFormat,
+): Promise<ProcessedOutput> {
+  const replan = replanTrimmed(planned, context);
+  const mark = (frame: DecodedSource) =>
+    applyWatermark(frame, planned.spec.watermark, context.watermarks);
+  const stack = await renderFrames(frames, planned, context.source, { replan, mark });
+  const { width, pageHeight, channels } = stack;
+  const image = sharp(stack.pixels, {
+    raw: { width, height: pageHeight * stack.frames, channels: channels === 4 ? 4 : 3, pageHeight },
+    limitInputPixels: false,
+  });
+  const { data } = await encode(image, format, stack.plan, context, animation);
+  return {
+    id: planned.spec.id,
+    format,
+    width,
+    height: pageHeight,
+    ...(await playback(data)),
+    data: toStandalone(data),
+  };
+}
+
+/**
+ * Makes one output from the job's shared decode of the upright source: every
+ * frame of it for an animated output, else the first (`frames[0]`).
+ */
 export async function encodeOutput(
-  decoded: DecodedSource,
+  frames: readonly DecodedSource[],
   planned: OutputPlan,
   context: OutputContext,
 ): Promise<ProcessedOutput> {
-  const pixels = await applyGeometry(decoded, planned, context.source);
+  const animation = context.animation;
+  const animated = animatedFormat(planned.spec);
+  if (animation !== null && animated !== null && frames.length > 1) {
+    return encodeAnimated(frames, planned, context, animation, animated);
+  }
+
+  const decoded = frames[0];
+  if (decoded === undefined) throw new Error('a decode with no frames');
   let plan = planned;
-  if (planned.geometry.trims) {
-    // Trimmed on a full-resolution decode, so its pixels are source pixels.
-    const base = { width: pixels.width, height: pixels.height };
-    plan = planResize(planned.spec, { ...planned.geometry, base });
-    assertEncodable(plan, context.maxOutputPixels);
+  let pixels = decoded;
+  if (!keepsGainMap(planned, context.hasGainMap)) {
+    pixels = await applyGeometry(decoded, planned, context.source);
+    if (planned.geometry.trims) plan = replanTrimmed(planned, context)(pixels);
   }
 
   const { spec } = plan;
-  const { format, data, info } =
-    spec.pickSmallest === true
-      ? await encodeSmallest(pixels, plan, context)
-      : await encode(await renderSingle(pixels, plan, context), spec.format, plan, context);
-
+  const { format, data, info } = await encodeStill(pixels, plan, context);
   return {
     id: spec.id,
     format,
     width: info.width,
     height: info.height,
+    frames: 1,
+    loopCount: null,
+    durationMs: null,
     data: toStandalone(data),
   };
+}
+
+async function encodeStill(
+  pixels: DecodedSource,
+  plan: OutputPlan,
+  context: OutputContext,
+): Promise<Encoded> {
+  const { spec } = plan;
+  if (spec.pickSmallest === true) return encodeSmallest(pixels, plan, context);
+  if (keepsGainMap(plan, context.hasGainMap)) {
+    const image = gainMapPipeline(context.input, plan, context.maxInputPixels);
+    return encode(image, spec.format, plan, context);
+  }
+  return encode(await renderSingle(pixels, plan, context), spec.format, plan, context);
 }

@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 
 import { decodeSource } from './decode-source.ts';
+import { animatedFormat, assertAnimatable } from './encode-animation.ts';
 import { assertEncodable, encodeOutput } from './encode-output.ts';
 import { isImageError } from './image-error.ts';
 import { assertLimits, inspectSource } from './inspect-source.ts';
@@ -28,11 +29,20 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
   const plans = task.outputs.map((spec) => planOutput(header.upright, spec));
   for (const plan of plans) assertEncodable(plan, task.limits.maxOutputPixels);
 
-  const size = planIntermediate(header.upright, plans);
-  const decoded = await decodeSource(input, header.upright, size, task.limits);
+  // All frames are decoded only when some output animates; the first frame,
+  // which every still output uses, is then a view into the same decode.
+  const animation = header.animation;
+  const animatedPlans = plans.filter((plan) => animatedFormat(plan.spec) !== null);
+  const frames = animation !== null && animatedPlans.length > 0 ? animation.frames : 1;
+  for (const plan of animatedPlans) {
+    if (frames > 1) assertAnimatable(plan, frames, task.limits.maxInputPixels);
+  }
 
-  // One at a time: libvips gives each image one thread here anyway, and
-  // progress then follows the order in which outputs finish.
+  const size = planIntermediate(header.upright, plans);
+  const decoded = await decodeSource(input, header.upright, size, task.limits, frames);
+  const first = decoded[0];
+  if (first === undefined) throw new Error('a decode with no frames');
+
   const images = Object.entries(task.watermarks ?? {}).map(
     ([assetId, bytes]) => [assetId, Buffer.from(bytes)] as const,
   );
@@ -41,7 +51,13 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
     maxOutputPixels: task.limits.maxOutputPixels,
     exif: header.exif,
     watermarks: { images: new Map(images), maxInputPixels: task.limits.maxInputPixels },
+    animation: frames > 1 ? animation : null,
+    input,
+    hasGainMap: header.hasGainMap,
+    maxInputPixels: task.limits.maxInputPixels,
   };
+  // One at a time: libvips gives each image one thread here anyway, and
+  // progress then follows the order in which outputs finish.
   const outputs: ProcessedOutput[] = [];
   for (const plan of plans) {
     outputs.push(await encodeOutput(decoded, plan, context));
@@ -52,9 +68,9 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
   return {
     ok: true,
     source: { format: header.format, ...header.upright },
-    pixelsProcessed: header.pagePixels,
+    pixelsProcessed: header.pagePixels * frames,
     outputs,
-    ...(task.placeholders === true ? { placeholder: await makePlaceholder(decoded) } : {}),
+    ...(task.placeholders === true ? { placeholder: await makePlaceholder(first) } : {}),
   };
 }
 

@@ -30,7 +30,11 @@ function offset(anchor: Anchor, inner: number, outer: number): number {
 }
 
 /** Where `inner` sits in `outer` (or `outer` in `inner`, for a crop). */
-function place(position: Position, inner: Size, outer: Size): { left: number; top: number } {
+export function placeIn(
+  position: Position,
+  inner: Size,
+  outer: Size,
+): { left: number; top: number } {
   const [x, y] = ANCHORS[position];
   return { left: offset(x, inner.width, outer.width), top: offset(y, inner.height, outer.height) };
 }
@@ -38,6 +42,11 @@ function place(position: Position, inner: Size, outer: Size): { left: number; to
 export interface RenderOptions {
   /** Drop alpha onto white first: JPEG has none, and unflattened alpha turns black. */
   flatten: boolean;
+  /**
+   * A content-aware crop already chosen (on an animation's first frame), in
+   * pixels of the scaled image: used instead of scoring this image again.
+   */
+  cropAt?: { left: number; top: number } | undefined;
 }
 
 /**
@@ -56,7 +65,7 @@ export function renderOutput(
   if (options.flatten) image.flatten({ background: WHITE });
 
   const gravity = resize?.gravity ?? null;
-  if (canvas === 'crop' && gravity !== null) {
+  if (canvas === 'crop' && gravity !== null && options.cropAt === undefined) {
     // libvips scores the crop on the resized image, as a direct resize would.
     const strategy = gravity === 'ATTENTION' ? 'attention' : 'entropy';
     image.resize(final.width, final.height, { fit: 'cover', position: strategy });
@@ -67,9 +76,11 @@ export function renderOutput(
     image.resize(scaled.width, scaled.height, { fit: 'fill' });
   }
   // Called after resize(), extract() crops the resized image, as COVER does.
-  if (canvas === 'crop') image.extract({ ...place(position, final, scaled), ...final });
+  if (canvas === 'crop') {
+    image.extract({ ...(options.cropAt ?? placeIn(position, final, scaled)), ...final });
+  }
   if (canvas === 'embed') {
-    const { left, top } = place(position, scaled, final);
+    const { left, top } = placeIn(position, scaled, final);
     const right = final.width - scaled.width - left;
     const bottom = final.height - scaled.height - top;
     const background = resize?.background ?? (options.flatten ? WHITE : CLEAR);

@@ -18,8 +18,14 @@ import type {
 } from './output-options.ts';
 
 /** The formats an output is encoded in. */
-export const OUTPUT_FORMATS = ['JPEG', 'PNG', 'WEBP', 'AVIF'] as const;
+export const OUTPUT_FORMATS = ['JPEG', 'PNG', 'WEBP', 'AVIF', 'GIF', 'TIFF'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * The formats that keep an animated source animated; every other format
+ * takes its first frame. AUTO on an animated source is encoded as WEBP.
+ */
+export const ANIMATED_FORMATS = ['GIF', 'WEBP'] as const satisfies OutputFormat[];
 
 /** What a client may ask for: a format, or AUTO to let the worker pick the smallest. */
 export const REQUESTED_FORMATS = [...OUTPUT_FORMATS, 'AUTO'] as const;
@@ -77,7 +83,14 @@ export interface ProcessTaskLimits {
   maxInputPixels: number;
   /** Largest width × height of any one output; larger fails with OUTPUT_TOO_LARGE. */
   maxOutputPixels: number;
+  /**
+   * Most frames (pages) a source may declare; more fails with TOO_MANY_FRAMES
+   * before decoding. Default DEFAULT_MAX_FRAMES, for callers that predate it.
+   */
+  maxFrames?: number;
 }
+
+export const DEFAULT_MAX_FRAMES = 1000;
 
 export interface ProcessTask {
   /** The source bytes; transferred to the worker, detached in the caller. */
@@ -115,6 +128,12 @@ export interface ProcessedOutput {
   format: OutputFormat;
   width: number;
   height: number;
+  /** Frames in the output: 1 for a still. */
+  frames: number;
+  /** Animated outputs only: how many times it plays, 0 for forever. */
+  loopCount: number | null;
+  /** Animated outputs only: the sum of its frame delays. */
+  durationMs: number | null;
   /** Encoded bytes; transferred back to the caller. */
   data: ArrayBuffer;
 }
@@ -127,6 +146,7 @@ export const PROCESS_ERROR_CODES = [
   'OUTPUT_TOO_LARGE',
   'CROP_OUTSIDE_SOURCE',
   'WATERMARK_INVALID',
+  'TOO_MANY_FRAMES',
 ] as const;
 export type ProcessErrorCode = (typeof PROCESS_ERROR_CODES)[number];
 

@@ -18,6 +18,7 @@ import {
   type AdjustArgs,
   type EncodingArgs,
   type GeometryArgs,
+  type MetadataArgs,
   type ReportIssue,
 } from './validate-output-options.ts';
 import { checkWatermark, registerWatermarkInput, type WatermarkArgs } from './watermark-input.ts';
@@ -33,7 +34,7 @@ export interface OutputArgs extends EncodingArgs {
   quality?: number | null;
   geometry?: GeometryArgs | null;
   adjust?: AdjustArgs | null;
-  keepMetadata?: { icc?: boolean | null; exif?: boolean | null; copyright?: boolean | null } | null;
+  keepMetadata?: MetadataArgs | null;
   watermark?: WatermarkArgs | null;
 }
 
@@ -71,6 +72,8 @@ export function registerOutputInput(builder: Builder, types: JobTypes) {
       png: t.field({ type: options.PngOptionsInput, description: 'PNG or AUTO only.' }),
       webp: t.field({ type: options.WebpOptionsInput, description: 'WEBP or AUTO only.' }),
       avif: t.field({ type: options.AvifOptionsInput, description: 'AVIF or AUTO only.' }),
+      gif: t.field({ type: options.GifOptionsInput, description: 'GIF only.' }),
+      tiff: t.field({ type: options.TiffOptionsInput, description: 'TIFF only.' }),
       keepMetadata: t.field({ type: options.KeepMetadataInput }),
       watermark: t.field({
         type: WatermarkInput,

@@ -1,10 +1,20 @@
 import type { Builder } from './builder.ts';
+import type { TiffCompression } from '../pool/output-options.ts';
 import { OPTION_RANGES as R } from './output-option-ranges.ts';
 
 const COLOUR = 'A hex sRGB colour: "#rrggbb", or "#rrggbbaa" with alpha ("#00000000" is clear).';
 
 /** The option groups of OutputInput beyond size and format, with their enums. */
 export function registerOutputOptionInputs(builder: Builder) {
+  const TiffCompressionEnum = builder.enumType('TiffCompression', {
+    values: {
+      LZW: { description: 'Lossless, read by every TIFF reader (default).' },
+      DEFLATE: { description: 'Lossless (zip): smaller than LZW, slower to write.' },
+      JPEG: { description: 'Lossy, at the output\'s quality; sides up to 65535.' },
+      NONE: { description: 'Uncompressed.' },
+    } satisfies Record<TiffCompression, unknown>,
+  });
+
   const ChromaSubsamplingEnum = builder.enumType('ChromaSubsampling', {
     values: {
       CHROMA_420: { description: '4:2:0, half-resolution colour: smaller files (default).' },
@@ -134,6 +144,32 @@ export function registerOutputOptionInputs(builder: Builder) {
       }),
     });
 
+  const GifOptionsInput = builder.inputType('GifOptionsInput', {
+    description: 'GIF keeps transparency as one palette entry: a pixel is clear or opaque.',
+    fields: (t) => ({
+      colours: t.int({
+        defaultValue: R.gifColours.default,
+        description: `Palette size, ${R.gifColours.text}: fewer is smaller and coarser.`,
+      }),
+      dither: t.float({
+        defaultValue: R.gifDither.default,
+        description: `Floyd-Steinberg error diffusion, ${R.gifDither.text}: 0 gives flat ` +
+          'bands, 1 the smoothest gradients (and larger files).',
+      }),
+      effort: t.int({
+        defaultValue: R.gifEffort.default,
+        description: `CPU spent on the palette, ${R.gifEffort.text}.`,
+      }),
+    }),
+  });
+
+  const TiffOptionsInput = builder.inputType('TiffOptionsInput', {
+    description: 'TIFF keeps alpha; quality applies only to JPEG compression.',
+    fields: (t) => ({
+      compression: t.field({ type: TiffCompressionEnum, defaultValue: 'LZW' }),
+    }),
+  });
+
   const KeepMetadataInput = builder.inputType('KeepMetadataInput', {
     description: 'Metadata is stripped by default; these keep parts of it.',
     fields: (t) => ({
@@ -150,6 +186,13 @@ export function registerOutputOptionInputs(builder: Builder) {
         defaultValue: false,
         description: "Keep only the source's EXIF Copyright (and Artist) text.",
       }),
+      gainMap: t.boolean({
+        defaultValue: false,
+        description: "Keep the source's Ultra HDR gain map, resized with the image. JPEG " +
+          'outputs of a JPEG source that has one, with crop, flip, flop and resize (no trim, ' +
+          'rotate, gravity or adjust); otherwise the output is made without it. Costs a ' +
+          'second decode of the source for each such output.',
+      }),
     }),
   });
 
@@ -160,6 +203,8 @@ export function registerOutputOptionInputs(builder: Builder) {
     PngOptionsInput,
     WebpOptionsInput: effortInput('WebpOptionsInput', R.webpEffort),
     AvifOptionsInput: effortInput('AvifOptionsInput', R.avifEffort),
+    GifOptionsInput,
+    TiffOptionsInput,
     KeepMetadataInput,
   };
 }

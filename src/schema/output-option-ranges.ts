@@ -39,6 +39,11 @@ export const OPTION_RANGES = {
   // Under 1% of the width a mark is a few pixels of noise.
   watermarkSize: range(0.01, 1, 0.2),
   watermarkOpacity: range(0, 1, 0.5),
+  // GIF's palette is at most 256 entries; cgif needs at least 2.
+  gifColours: range(2, 256, 256),
+  gifDither: range(0, 1, 1),
+  // Effort 1, not libvips' 7: 14x faster on an animation for 4% more bytes.
+  gifEffort: range(1, 10, 1),
 } as const satisfies Record<string, Range>;
 
 export function inRange(value: number, { min, max }: Range): boolean {

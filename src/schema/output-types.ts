@@ -29,12 +29,16 @@ export function registerOutputTypes(builder: Builder) {
       PNG: {},
       WEBP: {},
       AVIF: {},
+      GIF: {
+        description: 'Keeps an animated source animated. 256 colours at most, 1-bit alpha.',
+      },
+      TIFF: { description: 'Lossless by default (LZW); keeps alpha.' },
       AUTO: {
         description:
           'Encode as AVIF, WEBP and JPEG (PNG instead of JPEG when the output has ' +
           'transparency) at the requested quality and keep the smallest. The output\'s ' +
           '`format` says which it chose. Costs one encode per candidate; WEBP\'s 16383-px ' +
-          'limit applies.',
+          'limit applies. An animated source is encoded as animated WEBP only.',
       },
     } satisfies Record<RequestedFormat, unknown>,
   });
@@ -97,6 +101,23 @@ export function registerOutputTypes(builder: Builder) {
       }),
       width: t.int({ resolve: (o) => o.row.width }),
       height: t.int({ resolve: (o) => o.row.height }),
+      frames: t.int({
+        description:
+          'Frames in the output: 1 for a still. GIF and WEBP outputs (and AUTO, as WEBP) of ' +
+          'an animated GIF or WEBP source are animated; other formats take the first frame.',
+        // Rows stored before animation support have none; they were all stills.
+        resolve: (o) => o.row.frames ?? 1,
+      }),
+      loopCount: t.int({
+        nullable: true,
+        description: 'Animated outputs: how many times it plays, 0 for forever. Null for stills.',
+        resolve: (o) => o.row.loopCount,
+      }),
+      durationMs: t.int({
+        nullable: true,
+        description: 'Animated outputs: one play, the sum of its frame delays. Null for stills.',
+        resolve: (o) => o.row.durationMs,
+      }),
       bytes: t.int({ resolve: (o) => o.row.bytes }),
       bytesSaved: t.float({
         nullable: true,

@@ -4,6 +4,7 @@ import type {
   GeometrySpec,
   MetadataSpec,
   Rgba,
+  TiffCompression,
 } from '../pool/output-options.ts';
 import { DEFAULT_ENCODING } from '../pool/output-options.ts';
 import { OPTION_RANGES as R, inRange } from './output-option-ranges.ts';
@@ -41,6 +42,8 @@ export interface EncodingArgs {
   png?: Maybe<{ compressionLevel?: Maybe<number>; palette?: Maybe<boolean> }>;
   webp?: Maybe<{ lossless?: Maybe<boolean>; effort?: Maybe<number> }>;
   avif?: Maybe<{ lossless?: Maybe<boolean>; effort?: Maybe<number> }>;
+  gif?: Maybe<{ colours?: Maybe<number>; dither?: Maybe<number>; effort?: Maybe<number> }>;
+  tiff?: Maybe<{ compression?: Maybe<TiffCompression> }>;
 }
 
 export const COLOUR_ACCEPTED = '"#rrggbb" or "#rrggbbaa" (hex)';
@@ -133,7 +136,7 @@ export function checkAdjust(args: Maybe<AdjustArgs>, report: ReportIssue): Adjus
   };
 }
 
-const ENCODER_GROUPS = ['jpeg', 'png', 'webp', 'avif'] as const;
+const ENCODER_GROUPS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff'] as const;
 
 /**
  * Encoder settings for the formats this output may be encoded in: its own,
@@ -155,7 +158,7 @@ export function checkEncoding(
   }
 
   const d = DEFAULT_ENCODING;
-  const { jpeg, png, webp, avif } = args;
+  const { jpeg, png, webp, avif, gif, tiff } = args;
   const subsampling = jpeg?.chromaSubsampling === 'CHROMA_444' ? '4:4:4' : '4:2:0';
   const level = png?.compressionLevel ?? d.png.compressionLevel;
   const webpEffort = webp?.effort ?? d.webp.effort;
@@ -174,17 +177,36 @@ export function checkEncoding(
       lossless: avif?.lossless ?? false,
       effort: checkNumber(avifEffort, R.avifEffort, ['avif', 'effort'], report),
     },
+    // Only for outputs in these formats, so other specs read as before they existed.
+    ...(usable.includes('GIF') ? { gif: checkGif(gif, report) } : {}),
+    ...(usable.includes('TIFF') ? { tiff: { compression: tiff?.compression ?? 'LZW' } } : {}),
   };
 }
 
-export function checkMetadata(
-  args: Maybe<{ icc?: Maybe<boolean>; exif?: Maybe<boolean>; copyright?: Maybe<boolean> }>,
-): MetadataSpec | null {
+export interface MetadataArgs {
+  icc?: Maybe<boolean>;
+  exif?: Maybe<boolean>;
+  copyright?: Maybe<boolean>;
+  gainMap?: Maybe<boolean>;
+}
+
+function checkGif(args: EncodingArgs['gif'], report: ReportIssue): EncodingSpec['gif'] {
+  const d = DEFAULT_ENCODING.gif;
+  return {
+    colours: checkNumber(args?.colours ?? d.colours, R.gifColours, ['gif', 'colours'], report),
+    dither: checkNumber(args?.dither ?? d.dither, R.gifDither, ['gif', 'dither'], report),
+    effort: checkNumber(args?.effort ?? d.effort, R.gifEffort, ['gif', 'effort'], report),
+  };
+}
+
+export function checkMetadata(args: Maybe<MetadataArgs>): MetadataSpec | null {
   if (args === null || args === undefined) return null;
-  const spec = {
+  const spec: MetadataSpec = {
     icc: args.icc ?? false,
     exif: args.exif ?? false,
     copyright: args.copyright ?? false,
   };
-  return spec.icc || spec.exif || spec.copyright ? spec : null;
+  // Left out when false, so specs read the same as before it existed.
+  if (args.gainMap === true) spec.gainMap = true;
+  return spec.icc || spec.exif || spec.copyright || spec.gainMap === true ? spec : null;
 }

@@ -54,6 +54,17 @@ interface OutputView {
   url: string;
 }
 
+interface AnimationView {
+  id: string;
+  format: string;
+  width: number;
+  height: number;
+  frames: number;
+  loopCount: number | null;
+  durationMs: number | null;
+  url: string;
+}
+
 async function fetchImage(url: string): Promise<Buffer> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
@@ -117,6 +128,60 @@ describe('output options end to end', () => {
       chromaSubsampling: '4:4:4',
     });
     expect(exifReader(printMeta.exif ?? Buffer.alloc(0)).Image?.Make).toBe('Canon');
+  });
+
+  it('keeps an animated GIF animated in GIF and WEBP; a JPEG is its first frame', async () => {
+    // 370 × 285, 10 frames, plays 3 times.
+    const file = 'sharp/animated-loop-3.gif';
+    const created = await createJob(setup.app.graphqlUrl, {
+      outputs: [
+        { id: 'gif', format: 'GIF', resize: { width: 185 }, gif: { colours: 128, dither: 0.5 } },
+        { id: 'webp', format: 'WEBP', resize: { width: 185 } },
+        { id: 'jpeg', format: 'JPEG', resize: { width: 185 } },
+        { id: 'tiff', format: 'TIFF', resize: { width: 185 }, tiff: { compression: 'DEFLATE' } },
+      ],
+    });
+    expect(created.__typename).toBe('CreateJobPayload');
+    const source = await readCorpus(file);
+    await upload(created.upload, source);
+
+    const events = await followAndStart(setup.app.graphqlUrl, created.job.id);
+    expect(events.at(-1)?.status).toBe('SUCCEEDED');
+
+    const read = await gql<{ job: { outputs: AnimationView[] } }>(
+      setup.app.graphqlUrl,
+      `query ($id: ID!) {
+        job(id: $id) { outputs { id format width height frames loopCount durationMs url } }
+      }`,
+      { id: created.job.id },
+    );
+    const byId = Object.fromEntries((read.data?.job.outputs ?? []).map((o) => [o.id, o]));
+    const played = await sharp(source).metadata();
+    const duration = (played.delay ?? []).reduce((sum, ms) => sum + ms, 0);
+
+    for (const id of ['gif', 'webp']) {
+      const output = byId[id] as AnimationView;
+      const meta = await sharp(await fetchImage(output.url)).metadata();
+      expect(output).toMatchObject({ width: 185, height: 143, frames: 10, loopCount: 3 });
+      expect(output.durationMs).toBe(duration);
+      expect({ id, pages: meta.pages, loop: meta.loop, delay: meta.delay }).toEqual({
+        id,
+        pages: 10,
+        loop: 3,
+        delay: played.delay,
+      });
+    }
+
+    const jpeg = byId.jpeg as AnimationView;
+    expect(jpeg).toMatchObject({ format: 'JPEG', frames: 1, loopCount: null, durationMs: null });
+    const first = await sharp(source, { page: 0 }).png().toBuffer();
+    const last = await sharp(source, { page: 9 }).png().toBuffer();
+    const still = await fetchImage(jpeg.url);
+    expect(await greyDistance(still, first)).toBeLessThan(1.5);
+    expect(await greyDistance(still, last)).toBeGreaterThan(3);
+
+    const tiff = await sharp(await fetchImage((byId.tiff as AnimationView).url)).metadata();
+    expect(tiff).toMatchObject({ format: 'tiff', width: 185, height: 143 });
   });
 
   it('refuses invalid options with the path, the range and the value', async () => {

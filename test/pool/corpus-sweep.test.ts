@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createImagePool } from '../../src/pool/create-pool.ts';
@@ -7,8 +8,9 @@ import type { ProcessErrorCode, ProcessResult } from '../../src/pool/task.ts';
 import { CORPUS, makeTask, outputSpec } from './corpus.ts';
 
 /**
- * Every corpus image through the real pool: 150-px WEBP and 720-px JPEG, no
- * enlargement, 100 MP limit. Anything not listed here must succeed.
+ * Every corpus image through the real pool: 150-px WEBP (animated for an
+ * animated source) and 720-px JPEG, no enlargement, 100 MP limit. Anything
+ * not listed here must succeed.
  */
 const EXPECTED_FAILURES: Readonly<Record<string, ProcessErrorCode>> = {
   'pngsuite/xs1n0g01.png': 'UNSUPPORTED_FORMAT',
@@ -26,6 +28,9 @@ const EXPECTED_FAILURES: Readonly<Record<string, ProcessErrorCode>> = {
   'sharp/relax.jp2': 'UNSUPPORTED_FORMAT',
   'libvips/17000x17000.avif': 'PIXEL_LIMIT_EXCEEDED',
   'libvips/truncated.gif': 'CORRUPT_IMAGE',
+  // Its WEBP output animates, so every frame is decoded, and a later one is
+  // damaged. A job of still outputs only decodes the first and succeeds.
+  'libvips/invalid_multiframe.gif': 'CORRUPT_IMAGE',
   'libvips/truncated.svgz': 'UNSUPPORTED_FORMAT',
   'libvips/sample.hdr': 'UNSUPPORTED_FORMAT',
   'libvips/small.bmp': 'UNSUPPORTED_FORMAT',
@@ -67,6 +72,9 @@ function readManifest(): ManifestRow[] {
   });
 }
 
+/** Rows whose `exercises` column is about frames: the animated-output pass runs these. */
+const ABOUT_FRAMES = /animat|frame|dispose/i;
+
 function outcome(result: ProcessResult): ProcessErrorCode | 'ok' {
   return result.ok ? 'ok' : result.code;
 }
@@ -105,5 +113,37 @@ describe('the whole corpus through the pool', () => {
       const described = expect.stringMatching(DESCRIBED_AS_BAD);
       expect({ file, exercises }).toEqual({ file, exercises: described });
     }
+  }, 120_000);
+
+  it('makes GIF and WEBP outputs of every animated image, keeping its GIF frames', async () => {
+    const animated = manifest.filter(({ exercises }) => ABOUT_FRAMES.test(exercises));
+    // A list that silently emptied would test nothing.
+    expect(animated.length).toBeGreaterThanOrEqual(12);
+    const outputs = [
+      outputSpec('gif', 'GIF', { width: 150 }),
+      outputSpec('webp', 'WEBP', { width: 150 }),
+    ];
+
+    const seen: [string, string | number][] = [];
+    const expected: [string, string | number][] = [];
+    for (const { file } of animated) {
+      const signal = AbortSignal.timeout(20_000);
+      const result = await pool.run(makeTask(file, outputs), { signal });
+      const code = EXPECTED_FAILURES[file];
+      if (code !== undefined || !result.ok) {
+        seen.push([file, outcome(result)]);
+        expected.push([file, code ?? 'ok']);
+        continue;
+      }
+      // GIF keeps every frame libvips reads; WEBP may merge identical ones.
+      const source = await sharp(readFileSync(new URL(file, CORPUS))).metadata();
+      const frames = ['gif', 'webp'].includes(source.format) ? (source.pages ?? 1) : 1;
+      seen.push([file, result.outputs[0]?.frames ?? 0]);
+      expected.push([file, frames]);
+    }
+    expect(seen).toEqual(expected);
+    // Most of them are animations.
+    expect(seen.filter(([, frames]) => typeof frames === 'number' && frames > 1).length)
+      .toBeGreaterThanOrEqual(9);
   }, 120_000);
 });

@@ -23,6 +23,20 @@ function encoding(options: Partial<EncodingSpec>): { more: { encoding: EncodingS
 
 const meta = (data: ArrayBuffer) => sharp(new Uint8Array(data)).metadata();
 
+/** TIFF tag 259 (Compression) of the first IFD: sharp's metadata leaves it out. */
+function tiffCompression(data: ArrayBuffer): string {
+  const view = new DataView(data);
+  const little = view.getUint16(0) === 0x4949;
+  const ifd = view.getUint32(4, little);
+  const entries = view.getUint16(ifd, little);
+  for (let at = ifd + 2; at < ifd + 2 + entries * 12; at += 12) {
+    if (view.getUint16(at, little) !== 259) continue;
+    const code = view.getUint16(at + 8, little);
+    return { 1: 'none', 5: 'lzw', 7: 'jpeg', 8: 'deflate' }[code] ?? `code ${code}`;
+  }
+  return 'absent';
+}
+
 describe('encoder settings', () => {
   it('writes progressive 4:4:4 JPEG when asked, baseline 4:2:0 by default', async () => {
     const jpeg = { progressive: true, chromaSubsampling: '4:4:4' } as const;
@@ -72,6 +86,74 @@ describe('encoder settings', () => {
     // WEBP is exact; lossless AVIF is exact in YUV, so sRGB rounding remains.
     const tolerance = format === 'WEBP' ? 0.01 : 1;
     expect(await perceptualDistance(output.data, reference)).toBeLessThan(tolerance);
+  });
+});
+
+describe('GIF and TIFF', () => {
+  it('writes a palette GIF, smaller with fewer colours, keeping 1-bit transparency', async () => {
+    const gif = (colours: number, dither: number) =>
+      ({ width: 300, ...encoding({ gif: { colours, dither, effort: 7 } }) });
+    const outputs = [
+      outputSpec('full', 'GIF', gif(256, 1)),
+      outputSpec('few', 'GIF', gif(16, 0)),
+      outputSpec('reference', 'PNG', { width: 300 }),
+    ];
+    const result = assertOk(await processImage(makeTask(PHOTO, outputs)));
+    const [full, few, reference] = result.outputs.map((output) => output.data);
+    const empty = new ArrayBuffer(0);
+
+    expect(await inspectOutput(full ?? empty)).toMatchObject({
+      format: 'gif',
+      width: 300,
+      height: 200,
+    });
+    expect(few?.byteLength).toBeLessThan((full?.byteLength ?? 0) / 2);
+    expect(await perceptualDistance(full ?? empty, reference ?? empty)).toBeLessThan(2);
+
+    const clear = onlyOutput(
+      await processImage(makeTask(TRANSPARENT, [outputSpec('clear', 'GIF')])),
+    );
+    const alpha = await sharp(new Uint8Array(clear.data)).extractChannel(3).raw().toBuffer();
+    expect(new Set(alpha)).toEqual(new Set([0, 255]));
+  });
+
+  it.each(['LZW', 'DEFLATE', 'NONE', 'JPEG'] as const)(
+    'writes TIFF with %s compression, alpha kept',
+    async (compression) => {
+      const tiff = outputSpec('tiff', 'TIFF', encoding({ tiff: { compression } }));
+      const output = onlyOutput(await processImage(makeTask(PHOTO, [tiff])));
+      const facts = await meta(output.data);
+
+      expect(facts).toMatchObject({ format: 'tiff', width: 768, height: 512 });
+      expect(tiffCompression(output.data)).toBe(compression.toLowerCase());
+      const tolerance = compression === 'JPEG' ? 2 : 0.01;
+      expect(await perceptualDistance(output.data, await direct(PHOTO))).toBeLessThan(tolerance);
+
+      if (compression === 'JPEG') return;
+      const clear = onlyOutput(
+        await processImage(makeTask(TRANSPARENT, [outputSpec('clear', 'TIFF')])),
+      );
+      expect(await inspectOutput(clear.data)).toMatchObject({ hasAlpha: true, channels: 4 });
+    },
+  );
+
+  it('refuses a JPEG-compressed TIFF past JPEG\'s 65535-px side before decoding', async () => {
+    // 70000 × 100 is within the pixel limit; only the side is too long.
+    const tiff = (compression: 'JPEG' | 'LZW') =>
+      outputSpec('tiff', 'TIFF', {
+        width: 70_000,
+        height: 100,
+        fit: 'FILL',
+        enlarge: true,
+        ...encoding({ tiff: { compression } }),
+      });
+    const file = 'pngsuite/basn3p08.png';
+    const jpeg = await processImage(makeTask(file, [tiff('JPEG')]));
+    expect(jpeg).toMatchObject({ ok: false, code: 'OUTPUT_TOO_LARGE' });
+    expect(jpeg.ok ? '' : jpeg.message).toContain('allows 65535');
+
+    const lzw = onlyOutput(await processImage(makeTask(file, [tiff('LZW')])));
+    expect(lzw).toMatchObject({ width: 70_000, height: 100 });
   });
 });
 

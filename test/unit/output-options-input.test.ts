@@ -63,6 +63,38 @@ describe('output option validation', () => {
     });
   });
 
+  it('takes GIF and TIFF settings and the gain map, each only where it applies', () => {
+    expect(specOf({ id: 'g', format: 'GIF', gif: { colours: 64 } })?.encoding?.gif).toEqual({
+      colours: 64,
+      dither: 1,
+      effort: 1,
+    });
+    expect(specOf({ id: 't', format: 'TIFF', tiff: { compression: 'DEFLATE' } })?.encoding)
+      .toMatchObject({ tiff: { compression: 'DEFLATE' } });
+    expect(specOf({ id: 'h', format: 'JPEG', keepMetadata: { gainMap: true } })?.keepMetadata)
+      .toEqual({ icc: false, exif: false, copyright: false, gainMap: true });
+    expect(specOf({ id: 'n', format: 'JPEG', keepMetadata: { gainMap: false } })?.keepMetadata)
+      .toBeUndefined();
+
+    const issues = issuesOf({
+      id: 'o',
+      format: 'PNG',
+      gif: { colours: 300, dither: 2, effort: 0 },
+      tiff: { compression: 'LZW' },
+    });
+    expect(issues.map(({ path, accepted, received }) => [path.join('.'), accepted, received]))
+      .toEqual([
+        ['outputs.0.gif', 'only options for PNG', '{"colours":300,"dither":2,"effort":0}'],
+        ['outputs.0.tiff', 'only options for PNG', '{"compression":"LZW"}'],
+      ]);
+    const ranges = issuesOf({ id: 'o', format: 'GIF', gif: { colours: 1, dither: 2, effort: 11 } });
+    expect(ranges.map(({ path, accepted }) => [path.join('.'), accepted])).toEqual([
+      ['outputs.0.gif.colours', '2..256'],
+      ['outputs.0.gif.dither', '0..1'],
+      ['outputs.0.gif.effort', '1..10'],
+    ]);
+  });
+
   it('names the path, the range and the value of every bad option', () => {
     const issues = issuesOf({
       id: 'o',

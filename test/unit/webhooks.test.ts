@@ -45,6 +45,9 @@ const STORED = {
   format: 'WEBP',
   width: 150,
   height: 100,
+  frames: 1,
+  loopCount: null,
+  durationMs: null,
   bytes: 4242,
   storageKey: 'outputs/9b2f6c1e/thumb.webp',
 };
