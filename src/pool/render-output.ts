@@ -36,8 +36,23 @@ function place(position: Position, inner: Size, outer: Size): { left: number; to
 }
 
 export interface RenderOptions {
-  /** Drop alpha onto white first: JPEG has none, and unflattened alpha turns black. */
+  /**
+   * Drop alpha first, onto the CONTAIN background or white: JPEG has none, and
+   * unflattened alpha turns black.
+   */
   flatten: boolean;
+}
+
+/**
+ * The opaque colour a flattened output shows where the source is see-through
+ * and in its letterbox: the background asked for, laid over white when it is
+ * itself see-through (a clear background must not come out black).
+ */
+function matteOf(background: Rgba | null | undefined): Rgba {
+  if (background === null || background === undefined) return WHITE;
+  const { alpha } = background;
+  const over = (channel: number) => Math.round(channel * alpha + 255 * (1 - alpha));
+  return { r: over(background.r), g: over(background.g), b: over(background.b), alpha: 1 };
 }
 
 /**
@@ -53,7 +68,8 @@ export function renderOutput(
   const resize = spec.resize;
   const position = resize?.position ?? 'CENTRE';
   const image = fromPixels(pixels);
-  if (options.flatten) image.flatten({ background: WHITE });
+  const matte = matteOf(resize?.background);
+  if (options.flatten) image.flatten({ background: matte });
 
   const gravity = resize?.gravity ?? null;
   if (canvas === 'crop' && gravity !== null) {
@@ -72,7 +88,7 @@ export function renderOutput(
     const { left, top } = place(position, scaled, final);
     const right = final.width - scaled.width - left;
     const bottom = final.height - scaled.height - top;
-    const background = resize?.background ?? (options.flatten ? WHITE : CLEAR);
+    const background = options.flatten ? matte : (resize?.background ?? CLEAR);
     image.extend({ left, top, right, bottom, background });
   }
   return applyAdjust(image, spec.adjust);
