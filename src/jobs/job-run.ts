@@ -232,7 +232,11 @@ async function readSource(
   deps: JobRunDeps,
 ): Promise<ArrayBuffer | { code: JobErrorCode; message: string }> {
   try {
-    return await deps.storage.read(job.sourceKey, deps.maxSourceBytes);
+    const source = await deps.storage.read(job.sourceKey, deps.maxSourceBytes);
+    if (source.byteLength === 0) {
+      return { code: 'SOURCE_EMPTY', message: 'the source is now empty; was it replaced?' };
+    }
+    return source;
   } catch (error: unknown) {
     if (error instanceof ObjectTooLargeError) {
       const message = `the source is now over ${deps.maxSourceBytes} bytes; was it replaced?`;
