@@ -6,7 +6,12 @@ import type { JobOutputRow, JobRow } from '../infra/tables.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, JobOutcome } from '../metrics.ts';
 import { isWorkerExitError } from '../pool/create-pool.ts';
-import type { OutputFormat, ProcessResult, ProcessTask } from '../pool/task.ts';
+import type {
+  OutputFormat,
+  ProcessedOutput,
+  ProcessResult,
+  ProcessTask,
+} from '../pool/task.ts';
 import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
 import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
@@ -196,15 +201,7 @@ async function processJob(
   if (!result.ok) return failJob(job, result.code, result.message, signal, deps, logger);
 
   signal.throwIfAborted();
-  const stored: StoredOutput[] = await Promise.all(
-    result.outputs.map(async (output) => {
-      const data = new Uint8Array(output.data);
-      const storageKey = outputKey(job.id, output.id, output.format);
-      await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
-      const { id: outputId, format, width, height } = output;
-      return { outputId, format, width, height, bytes: data.byteLength, storageKey };
-    }),
-  );
+  const stored = await storeOutputs(job, result.outputs, deps);
 
   const usage = {
     pixelsProcessed: result.pixelsProcessed,
@@ -225,6 +222,28 @@ async function processJob(
   const outputs: JobOutputRow[] = stored.map((output) => ({ jobId: job.id, ...output }));
   await publish(deps, { job: succeeded, outputs, outputsDone: outputs.length });
   return 'succeeded';
+}
+
+/**
+ * One output at a time, each let go once written: the storage client copies
+ * an object while it sends it, so ten outputs of 200 MB (all a job may ask
+ * for) written at once held about three times their size. Takes the outputs
+ * out of `outputs` as it goes.
+ */
+async function storeOutputs(
+  job: JobRow,
+  outputs: ProcessedOutput[],
+  deps: JobRunDeps,
+): Promise<StoredOutput[]> {
+  const stored: StoredOutput[] = [];
+  for (let output = outputs.shift(); output !== undefined; output = outputs.shift()) {
+    const data = new Uint8Array(output.data);
+    const storageKey = outputKey(job.id, output.id, output.format);
+    await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
+    const { id: outputId, format, width, height } = output;
+    stored.push({ outputId, format, width, height, bytes: data.byteLength, storageKey });
+  }
+  return stored;
 }
 
 async function readSource(
