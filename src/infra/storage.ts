@@ -112,6 +112,10 @@ function createClient(endpoint: string, options: StorageOptions): Minio.Client {
     secretKey: options.secretKey,
     region: options.region,
     pathStyle: true,
+    // minio splits anything over 64 MiB into a multipart upload, which the
+    // embedded server does not implement: a large PNG output then failed on
+    // every attempt. One PUT takes up to 5 GiB, far above any output.
+    partSize: 5 * 1024 ** 3,
   });
 }
 

@@ -6,7 +6,12 @@ import type { JobOutputRow, JobRow } from '../infra/tables.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, JobOutcome } from '../metrics.ts';
 import { isWorkerExitError } from '../pool/create-pool.ts';
-import type { OutputFormat, ProcessResult, ProcessTask } from '../pool/task.ts';
+import type {
+  OutputFormat,
+  ProcessedOutput,
+  ProcessResult,
+  ProcessTask,
+} from '../pool/task.ts';
 import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
 import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
@@ -210,16 +215,7 @@ async function processJob(
   if (!result.ok) return failJob(job, result.code, result.message, signal, deps, logger);
 
   signal.throwIfAborted();
-  const stored: StoredOutput[] = await Promise.all(
-    result.outputs.map(async (output) => {
-      const data = new Uint8Array(output.data);
-      const storageKey = outputKey(job.id, output.id, output.format);
-      await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
-      const { id: outputId, format, width, height, frames, loopCount, durationMs } = output;
-      const bytes = data.byteLength;
-      return { outputId, format, width, height, frames, loopCount, durationMs, bytes, storageKey };
-    }),
-  );
+  const stored = await storeOutputs(job, result.outputs, deps);
 
   const usage = {
     pixelsProcessed: result.pixelsProcessed,
@@ -242,12 +238,40 @@ async function processJob(
   return 'succeeded';
 }
 
+/**
+ * One output at a time, each let go once written: the storage client copies
+ * an object while it sends it, so ten outputs of 200 MB (all a job may ask
+ * for) written at once held about three times their size. Takes the outputs
+ * out of `outputs` as it goes.
+ */
+async function storeOutputs(
+  job: JobRow,
+  outputs: ProcessedOutput[],
+  deps: JobRunDeps,
+): Promise<StoredOutput[]> {
+  const stored: StoredOutput[] = [];
+  for (let output = outputs.shift(); output !== undefined; output = outputs.shift()) {
+    const data = new Uint8Array(output.data);
+    const storageKey = outputKey(job.id, output.id, output.format);
+    await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
+    const { id: outputId, format, width, height, frames, loopCount, durationMs } = output;
+    const bytes = data.byteLength;
+    const playback = { frames, loopCount, durationMs };
+    stored.push({ outputId, format, width, height, ...playback, bytes, storageKey });
+  }
+  return stored;
+}
+
 async function readSource(
   job: JobRow,
   deps: JobRunDeps,
 ): Promise<ArrayBuffer | { code: JobErrorCode; message: string }> {
   try {
-    return await deps.storage.read(job.sourceKey, deps.maxSourceBytes);
+    const source = await deps.storage.read(job.sourceKey, deps.maxSourceBytes);
+    if (source.byteLength === 0) {
+      return { code: 'SOURCE_EMPTY', message: 'the source is now empty; was it replaced?' };
+    }
+    return source;
   } catch (error: unknown) {
     if (error instanceof ObjectTooLargeError) {
       const message = `the source is now over ${deps.maxSourceBytes} bytes; was it replaced?`;

@@ -40,13 +40,28 @@ export function placeIn(
 }
 
 export interface RenderOptions {
-  /** Drop alpha onto white first: JPEG has none, and unflattened alpha turns black. */
+  /**
+   * Drop alpha first, onto the CONTAIN background or white: JPEG has none, and
+   * unflattened alpha turns black.
+   */
   flatten: boolean;
   /**
    * A content-aware crop already chosen (on an animation's first frame), in
    * pixels of the scaled image: used instead of scoring this image again.
    */
   cropAt?: { left: number; top: number } | undefined;
+}
+
+/**
+ * The opaque colour a flattened output shows where the source is see-through
+ * and in its letterbox: the background asked for, laid over white when it is
+ * itself see-through (a clear background must not come out black).
+ */
+function matteOf(background: Rgba | null | undefined): Rgba {
+  if (background === null || background === undefined) return WHITE;
+  const { alpha } = background;
+  const over = (channel: number) => Math.round(channel * alpha + 255 * (1 - alpha));
+  return { r: over(background.r), g: over(background.g), b: over(background.b), alpha: 1 };
 }
 
 /**
@@ -62,7 +77,8 @@ export function renderOutput(
   const resize = spec.resize;
   const position = resize?.position ?? 'CENTRE';
   const image = fromPixels(pixels);
-  if (options.flatten) image.flatten({ background: WHITE });
+  const matte = matteOf(resize?.background);
+  if (options.flatten) image.flatten({ background: matte });
 
   const gravity = resize?.gravity ?? null;
   if (canvas === 'crop' && gravity !== null && options.cropAt === undefined) {
@@ -83,7 +99,7 @@ export function renderOutput(
     const { left, top } = placeIn(position, scaled, final);
     const right = final.width - scaled.width - left;
     const bottom = final.height - scaled.height - top;
-    const background = resize?.background ?? (options.flatten ? WHITE : CLEAR);
+    const background = options.flatten ? matte : (resize?.background ?? CLEAR);
     image.extend({ left, top, right, bottom, background });
   }
   return applyAdjust(image, spec.adjust);

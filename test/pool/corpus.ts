@@ -104,8 +104,16 @@ export function outputData(result: ProcessSuccess, id: string): ArrayBuffer {
   return output.data;
 }
 
+/**
+ * Decoded in full before the resize: JPEG shrink-on-load (fast or not) on the
+ * way to 32×32 once put a JPEG 10 grey levels from its own PNG twin.
+ */
 async function greyThumbnail(data: ArrayBuffer): Promise<Buffer> {
-  return sharp(new Uint8Array(data))
+  const { data: pixels, info } = await sharp(new Uint8Array(data))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  return sharp(pixels, { raw: { width, height, channels } })
     .resize(32, 32, { fit: 'fill' })
     .greyscale()
     .raw()
