@@ -1,6 +1,6 @@
 import type { Builder } from '../schema/builder.ts';
 import { registerCreateJobInput, validateCreateJob } from '../schema/create-job-input.ts';
-import { InvalidInputError, SourceRejectedError } from '../schema/errors.ts';
+import { InvalidInputError, RateLimitedError, SourceRejectedError } from '../schema/errors.ts';
 import type { JobTypes, UploadGrant } from '../schema/job-types.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { openLocalSource } from './local-source-access.ts';
@@ -30,13 +30,14 @@ export function registerCreateJob(builder: Builder, types: JobTypes) {
       type: Payload,
       description: 'Creates a job (CREATED) and returns where to upload its source.',
       errors: {
-        types: [InvalidInputError, SourceRejectedError],
+        types: [InvalidInputError, SourceRejectedError, RateLimitedError],
         directResult: true,
         union: { name: 'CreateJobResult' },
       },
       args: { input: t.arg({ type: CreateJobInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const owner = ctx.requireOwner();
+        await ctx.rateLimits.consume('createJob', owner);
         const request = validateCreateJob(input, {
           maxOutputs: ctx.config.MAX_OUTPUTS_PER_JOB,
           maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,

@@ -2,7 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 
 import type { Context } from '../schema/context.ts';
 import type { Builder } from '../schema/builder.ts';
-import { JobNotFoundError, JobStateError, SourceRejectedError } from '../schema/errors.ts';
+import {
+  JobNotFoundError,
+  JobStateError,
+  RateLimitedError,
+  SourceRejectedError,
+} from '../schema/errors.ts';
 import type { JobTypes } from '../schema/job-types.ts';
 import { parseJobId } from '../jobs/job-store.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
@@ -17,13 +22,14 @@ export function registerStartJob(builder: Builder, types: JobTypes) {
         'Checks the uploaded source (present, within the size limit, an accepted image ' +
         'format by its first bytes) and queues the job.',
       errors: {
-        types: [JobNotFoundError, JobStateError, SourceRejectedError],
+        types: [JobNotFoundError, JobStateError, SourceRejectedError, RateLimitedError],
         directResult: true,
         union: { name: 'StartJobResult' },
       },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const owner = ctx.requireOwner();
+        await ctx.rateLimits.consume('startJob', owner);
         const id = parseJobId(String(args.id));
         const found = id ? await ctx.store.find(owner, id) : null;
         if (!id || !found) throw new JobNotFoundError(String(args.id));
