@@ -12,6 +12,7 @@ import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
+import { inJobSpan, jobStep, recordJobError } from './job-spans.ts';
 import { writeThroughOutage } from './write-through-outage.ts';
 
 export interface JobRunOptions {
@@ -117,15 +118,16 @@ export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDep
     );
   }, deps.renewMs);
 
-  let outcome: JobOutcome;
-  try {
-    outcome = await processJob(job, signal, deps, logger);
-  } catch (error: unknown) {
-    const signals = { stopped, timedOut, signal };
-    outcome = await handleInterruption(job, lease, error, signals, deps, logger);
-  } finally {
-    clearInterval(renewal);
-  }
+  const outcome = await inJobSpan(job, async () => {
+    try {
+      return await processJob(job, signal, deps, logger);
+    } catch (error: unknown) {
+      const signals = { stopped, timedOut, signal };
+      return await handleInterruption(job, lease, error, signals, deps, logger);
+    } finally {
+      clearInterval(renewal);
+    }
+  });
 
   if (outcome !== 'retried') await queue.acknowledge(lease);
   metrics.recordOutcome(outcome, (performance.now() - started) / 1000);
@@ -162,7 +164,7 @@ async function processJob(
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const source = await readSource(job, deps);
+  const source = await jobStep('job.source.download', () => readSource(job, deps));
   if (!(source instanceof ArrayBuffer)) {
     return failJob(job, source.code, source.message, signal, deps, logger);
   }
@@ -178,16 +180,14 @@ async function processJob(
   const computeStarted = performance.now();
   let result: ProcessResult;
   try {
-    result = await deps.pool.run(
-      {
-        source,
-        outputs: job.outputs,
-        limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
-        progressPort: progress.port2,
-        placeholders: job.placeholders,
-      },
-      { signal },
-    );
+    const task: ProcessTask = {
+      source,
+      outputs: job.outputs,
+      limits: { maxInputPixels: deps.maxInputPixels, maxOutputPixels: deps.maxOutputPixels },
+      progressPort: progress.port2,
+      placeholders: job.placeholders,
+    };
+    result = await jobStep('job.pool.process', () => deps.pool.run(task, { signal }));
   } finally {
     progress.port1.close();
   }
@@ -196,14 +196,16 @@ async function processJob(
   if (!result.ok) return failJob(job, result.code, result.message, signal, deps, logger);
 
   signal.throwIfAborted();
-  const stored: StoredOutput[] = await Promise.all(
-    result.outputs.map(async (output) => {
-      const data = new Uint8Array(output.data);
-      const storageKey = outputKey(job.id, output.id, output.format);
-      await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
-      const { id: outputId, format, width, height } = output;
-      return { outputId, format, width, height, bytes: data.byteLength, storageKey };
-    }),
+  const stored: StoredOutput[] = await jobStep('job.outputs.upload', () =>
+    Promise.all(
+      result.outputs.map(async (output) => {
+        const data = new Uint8Array(output.data);
+        const storageKey = outputKey(job.id, output.id, output.format);
+        await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
+        const { id: outputId, format, width, height } = output;
+        return { outputId, format, width, height, bytes: data.byteLength, storageKey };
+      }),
+    ),
   );
 
   const usage = {
@@ -212,9 +214,11 @@ async function processJob(
     bytesOut: stored.reduce((sum, output) => sum + output.bytes, 0),
     computeMs,
   };
-  const succeeded = await writeThroughOutage(
-    () => deps.transitions.succeed(job.id, job.attempt, stored, usage, result.placeholder),
-    signal,
+  const succeeded = await jobStep('job.terminal.write', () =>
+    writeThroughOutage(
+      () => deps.transitions.succeed(job.id, job.attempt, stored, usage, result.placeholder),
+      signal,
+    ),
   );
   if (!succeeded) {
     await discardRefusedOutputs(job, stored, deps, logger);
@@ -253,9 +257,9 @@ async function failJob(
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const failed = await writeThroughOutage(
-    () => deps.transitions.fail(job.id, job.attempt, code, message),
-    signal,
+  recordJobError(code, message);
+  const failed = await jobStep('job.terminal.write', () =>
+    writeThroughOutage(() => deps.transitions.fail(job.id, job.attempt, code, message), signal),
   );
   if (!failed) {
     logger.warn({ code }, 'terminal write refused: attempt no longer current');
