@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Redis } from 'ioredis';
@@ -153,15 +154,8 @@ describe('per-user rate limits', () => {
 });
 
 describe('a rate limit whose Redis does not answer', () => {
-  it('lets the call through at once, with a warning and a metric', async () => {
-    // Nothing listens on port 1: every command fails.
-    const redis = new Redis('redis://127.0.0.1:1', {
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 50,
-    });
-    redis.on('error', () => {});
-    const unchecked: string[] = [];
-    const limits = createRateLimits({
+  function limitsOn(redis: Redis, unchecked: string[]) {
+    return createRateLimits({
       redis,
       keyPrefix: `test-${randomBytes(4).toString('hex')}:`,
       buckets: {
@@ -173,6 +167,17 @@ describe('a rate limit whose Redis does not answer', () => {
       onUnavailable: (operation) => unchecked.push(operation),
       logger: createLogger('silent'),
     });
+  }
+
+  it('lets the call through at once while Redis cannot be reached', async () => {
+    // Nothing listens on port 1: every command fails.
+    const redis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 50,
+    });
+    redis.on('error', () => {});
+    const unchecked: string[] = [];
+    const limits = limitsOn(redis, unchecked);
     try {
       const begun = Date.now();
       await limits.consume('createJob', 'alice');
@@ -181,6 +186,42 @@ describe('a rate limit whose Redis does not answer', () => {
       expect(unchecked).toEqual(['createJob', 'createJob']);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('lets the call through after the timeout when a connected Redis stops answering', async () => {
+    // A server that answers OK to the commands ioredis sends on connecting,
+    // then nothing more, as a Redis cut off mid-connection or stuck in a
+    // long script would.
+    const sockets: Socket[] = [];
+    let answering = true;
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => {
+        if (!answering) return;
+        const commands = chunk.toString().split('\r\n').filter((line) => line.startsWith('*'));
+        socket.write('+OK\r\n'.repeat(commands.length));
+      });
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const redis = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false });
+    redis.on('error', () => {});
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+    answering = false;
+    const unchecked: string[] = [];
+    const limits = limitsOn(redis, unchecked);
+    try {
+      const begun = Date.now();
+      await limits.consume('startJob', 'alice');
+      const waited = Date.now() - begun;
+      expect(waited).toBeGreaterThanOrEqual(190);
+      expect(waited).toBeLessThan(2000);
+      expect(unchecked).toEqual(['startJob']);
+    } finally {
+      redis.disconnect();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 });
