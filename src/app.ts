@@ -19,6 +19,7 @@ import { createMetrics } from './metrics.ts';
 import { createImagePool } from './pool/create-pool.ts';
 import { createPresetStore } from './presets/preset-store.ts';
 import { createLeasedQueue } from './queue/leased-queue.ts';
+import { createRateLimits } from './rate-limits.ts';
 import { buildSchema } from './schema/index.ts';
 import { createWebhookDeliveries } from './webhooks/webhook-deliveries.ts';
 import { createWebhookPoster } from './webhooks/webhook-post.ts';
@@ -116,9 +117,27 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       maxSourceBytes: config.SOURCE_MAX_BYTES,
     });
 
+    const rateLimits = createRateLimits({
+      redis: redis.command,
+      keyPrefix,
+      buckets: {
+        createJob: {
+          perMinute: config.RATE_LIMIT_CREATE_PER_MINUTE,
+          burst: config.RATE_LIMIT_CREATE_BURST,
+        },
+        startJob: {
+          perMinute: config.RATE_LIMIT_START_PER_MINUTE,
+          burst: config.RATE_LIMIT_START_BURST,
+        },
+      },
+      timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+      onLimited: metrics.recordRateLimited,
+      onUnavailable: metrics.recordRateLimitUnchecked,
+      logger,
+    });
     const yoga = createGraphQLHandler(
       buildSchema(),
-      { config, store, presets, storage, queue, events, logger },
+      { config, store, presets, storage, queue, events, rateLimits, logger },
       logger,
     );
     const http = createHttpServer({

@@ -114,6 +114,28 @@ const configSchema = z
     WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(8),
     /** Longest an idle webhook sender waits before looking for due deliveries again. */
     WEBHOOK_POLL_MS: int(10, 60_000).default(1000),
+
+    /**
+     * Per-caller limits on createJob and startJob, shared by every replica
+     * through Redis: a caller may make BURST calls at once, then the bucket
+     * refills at PER_MINUTE calls a minute. PER_MINUTE 0 turns the limit off.
+     */
+    RATE_LIMIT_CREATE_PER_MINUTE: int(0, 60_000).default(120),
+    RATE_LIMIT_CREATE_BURST: int(1, 10_000).default(30),
+    RATE_LIMIT_START_PER_MINUTE: int(0, 60_000).default(120),
+    RATE_LIMIT_START_BURST: int(1, 10_000).default(30),
+    /** Longest a limit check may wait for Redis before the call goes ahead unlimited. */
+    RATE_LIMIT_TIMEOUT_MS: int(10, 10_000).default(250),
+
+    /**
+     * Tracing (OpenTelemetry) is off unless one of these is set. The exporter
+     * reads the other standard OTEL_EXPORTER_OTLP_* variables itself.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    /** `otlp` (the default once an endpoint is set), `console`, or `none`. */
+    OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('pixelflow'),
   })
   .refine((c) => c.LEASE_RENEW_MS < c.LEASE_MS, {
     path: ['LEASE_RENEW_MS'],

@@ -1,6 +1,7 @@
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startTracing } from './tracing.ts';
 
 async function main() {
   let config;
@@ -15,7 +16,13 @@ async function main() {
   }
 
   const logger = createLogger(config.LOG_LEVEL);
-  const app = await createApp(config, logger);
+  // Before the app, so that its first requests and jobs are traced.
+  const tracing = startTracing(config);
+  if (tracing) logger.info({ serviceName: config.OTEL_SERVICE_NAME }, 'tracing on');
+  const app = await createApp(config, logger).catch(async (error: unknown) => {
+    await tracing?.shutdown();
+    throw error;
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -35,7 +42,11 @@ async function main() {
       }, afterMs).unref();
     end('error', 'shutdown took too long; exiting', config.SHUTDOWN_GRACE_MS + 2000);
     app.close().then(
-      () => {
+      async () => {
+        // The spans of the last jobs, then exit.
+        await tracing?.shutdown().catch((error: unknown) => {
+          logger.warn({ err: error }, 'spans not exported at shutdown');
+        });
         process.exitCode = 0;
         end('warn', 'worker threads still busy after shutdown; exiting', 500);
       },

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { RateLimitedOperation } from './rate-limits.ts';
+
 export const JOB_OUTCOMES = ['succeeded', 'failed', 'canceled', 'retried'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
@@ -41,6 +43,20 @@ export function createMetrics(options: MetricsOptions) {
     registers: [registry],
   });
 
+  const rateLimited = new Counter({
+    name: 'pixelflow_rate_limited_total',
+    help: 'Calls refused by a per-caller rate limit, by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+
+  const rateLimitUnchecked = new Counter({
+    name: 'pixelflow_rate_limit_unchecked_total',
+    help: 'Calls let through unchecked because Redis did not answer in time, by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+
   new Gauge({
     name: 'pixelflow_queue_depth',
     help: 'Job ids waiting in the ready list.',
@@ -76,6 +92,12 @@ export function createMetrics(options: MetricsOptions) {
     },
     recordWebhookDelivery(outcome: WebhookOutcome) {
       webhookDeliveries.inc({ outcome });
+    },
+    recordRateLimited(operation: RateLimitedOperation) {
+      rateLimited.inc({ operation });
+    },
+    recordRateLimitUnchecked(operation: RateLimitedOperation) {
+      rateLimitUnchecked.inc({ operation });
     },
   };
 }

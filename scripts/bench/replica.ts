@@ -38,6 +38,9 @@ export async function startReplica(
       REDIS_KEY_PREFIX: environment.redisPrefix,
       STORAGE_EMBEDDED_PORT: '0',
       STORAGE_EMBEDDED_DIR: environment.storageDir,
+      // The benchmark measures processing, not the per-user limits.
+      RATE_LIMIT_CREATE_PER_MINUTE: '0',
+      RATE_LIMIT_START_PER_MINUTE: '0',
       ...overrides,
     },
   });

@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 
 import type { Logger } from '../logger.ts';
+import { useOperationSpans } from './tracing-plugin.ts';
 import { maskUnavailable } from './unavailable-errors.ts';
 import type { Context, Services } from '../schema/context.ts';
 
@@ -60,6 +61,7 @@ export function createGraphQLHandler(
       maxAliasesPlugin({ n: 20 }),
       maxDirectivesPlugin({ n: 20 }),
       costLimitPlugin({ maxCost: 5000 }),
+      useOperationSpans(),
     ],
     maskedErrors: { maskError: maskUnavailable },
     logging: {

@@ -72,6 +72,12 @@ export const jobs = pgTable(
     queuedAt: timestamp('queued_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /**
+     * The W3C `traceparent` of the startJob request that queued the job, so
+     * the spans of its attempts join that trace on whichever replica runs them.
+     * Null when tracing was off.
+     */
+    traceContext: text('trace_context'),
     ...timestamps,
   },
   (table) => [

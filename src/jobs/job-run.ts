@@ -18,6 +18,7 @@ import type { JobEvents } from './job-events.ts';
 import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
 import { readWatermarks, watermarkAssets } from './watermark-assets.ts';
+import { inJobSpan, jobStep, recordJobError } from './job-spans.ts';
 import { writeThroughOutage } from './write-through-outage.ts';
 
 export interface JobRunOptions {
@@ -126,15 +127,16 @@ export async function runJob(lease: Lease, stopped: AbortSignal, deps: JobRunDep
     );
   }, deps.renewMs);
 
-  let outcome: JobOutcome;
-  try {
-    outcome = await processJob(job, signal, deps, logger);
-  } catch (error: unknown) {
-    const signals = { stopped, timedOut, signal };
-    outcome = await handleInterruption(job, lease, error, signals, deps, logger);
-  } finally {
-    clearInterval(renewal);
-  }
+  const outcome = await inJobSpan(job, async () => {
+    try {
+      return await processJob(job, signal, deps, logger);
+    } catch (error: unknown) {
+      const signals = { stopped, timedOut, signal };
+      return await handleInterruption(job, lease, error, signals, deps, logger);
+    } finally {
+      clearInterval(renewal);
+    }
+  });
 
   if (outcome !== 'retried') await queue.acknowledge(lease);
   metrics.recordOutcome(outcome, (performance.now() - started) / 1000);
@@ -171,7 +173,7 @@ async function processJob(
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const source = await readSource(job, deps);
+  const source = await jobStep('job.source.download', () => readSource(job, deps));
   if (!(source instanceof ArrayBuffer)) {
     return failJob(job, source.code, source.message, signal, deps, logger);
   }
@@ -192,21 +194,19 @@ async function processJob(
   const computeStarted = performance.now();
   let result: ProcessResult;
   try {
-    result = await deps.pool.run(
-      {
-        source,
-        outputs: job.outputs,
-        limits: {
-          maxInputPixels: deps.maxInputPixels,
-          maxOutputPixels: deps.maxOutputPixels,
-          maxFrames: deps.maxFrames,
-        },
-        progressPort: progress.port2,
-        placeholders: job.placeholders,
-        watermarks: watermarks.images,
+    const task: ProcessTask = {
+      source,
+      outputs: job.outputs,
+      limits: {
+        maxInputPixels: deps.maxInputPixels,
+        maxOutputPixels: deps.maxOutputPixels,
+        maxFrames: deps.maxFrames,
       },
-      { signal },
-    );
+      progressPort: progress.port2,
+      placeholders: job.placeholders,
+      watermarks: watermarks.images,
+    };
+    result = await jobStep('job.pool.process', () => deps.pool.run(task, { signal }));
   } finally {
     progress.port1.close();
   }
@@ -215,7 +215,8 @@ async function processJob(
   if (!result.ok) return failJob(job, result.code, result.message, signal, deps, logger);
 
   signal.throwIfAborted();
-  const stored = await storeOutputs(job, result.outputs, deps);
+  const stored = await jobStep('job.outputs.upload', () =>
+    storeOutputs(job, result.outputs, deps));
 
   const usage = {
     pixelsProcessed: result.pixelsProcessed,
@@ -223,9 +224,11 @@ async function processJob(
     bytesOut: stored.reduce((sum, output) => sum + output.bytes, 0),
     computeMs,
   };
-  const succeeded = await writeThroughOutage(
-    () => deps.transitions.succeed(job.id, job.attempt, stored, usage, result.placeholder),
-    signal,
+  const succeeded = await jobStep('job.terminal.write', () =>
+    writeThroughOutage(
+      () => deps.transitions.succeed(job.id, job.attempt, stored, usage, result.placeholder),
+      signal,
+    ),
   );
   if (!succeeded) {
     await discardRefusedOutputs(job, stored, deps, logger);
@@ -292,9 +295,9 @@ async function failJob(
   deps: JobRunDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
-  const failed = await writeThroughOutage(
-    () => deps.transitions.fail(job.id, job.attempt, code, message),
-    signal,
+  recordJobError(code, message);
+  const failed = await jobStep('job.terminal.write', () =>
+    writeThroughOutage(() => deps.transitions.fail(job.id, job.attempt, code, message), signal),
   );
   if (!failed) {
     logger.warn({ code }, 'terminal write refused: attempt no longer current');

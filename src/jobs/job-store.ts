@@ -121,6 +121,8 @@ export function createJobStore(db: Database, replica: string) {
       owner: string,
       id: string,
       source: { bytes: number; format: string },
+      /** The `traceparent` of the startJob request, for the job's spans to join. */
+      traceContext: string | null = null,
     ): Promise<JobRow | null> {
       const [row] = await db
         .update(jobs)
@@ -129,6 +131,7 @@ export function createJobStore(db: Database, replica: string) {
           ...because('started'),
           sourceBytes: source.bytes,
           sourceFormat: source.format,
+          traceContext,
           queuedAt: sql`now()`,
           updatedAt: sql`now()`,
           version: sql`${jobs.version} + 1`,

@@ -6,7 +6,12 @@ import {
   validateCreateJob,
   type ValidJobRequest,
 } from '../schema/create-job-input.ts';
-import { InvalidInputError, PresetNotFoundError, SourceRejectedError } from '../schema/errors.ts';
+import {
+  InvalidInputError,
+  PresetNotFoundError,
+  RateLimitedError,
+  SourceRejectedError,
+} from '../schema/errors.ts';
 import type { JobTypes, UploadGrant } from '../schema/job-types.ts';
 import { outputLimits, type OutputInputRef } from '../schema/output-input.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
@@ -39,13 +44,14 @@ export function registerCreateJob(builder: Builder, types: JobTypes, OutputInput
       type: Payload,
       description: 'Creates a job (CREATED) and returns where to upload its source.',
       errors: {
-        types: [InvalidInputError, PresetNotFoundError, SourceRejectedError],
+        types: [InvalidInputError, PresetNotFoundError, SourceRejectedError, RateLimitedError],
         directResult: true,
         union: { name: 'CreateJobResult' },
       },
       args: { input: t.arg({ type: CreateJobInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const owner = ctx.requireOwner();
+        await ctx.rateLimits.consume('createJob', owner);
         const request = validateCreateJob(input, outputLimits(ctx.config));
         const what = await resolveOutputs(ctx, owner, request);
         if (request.localSource !== null) await openLocalSource(ctx.config, request.localSource);

@@ -5,6 +5,7 @@ import type { JobStore } from '../jobs/job-store.ts';
 import type { Logger } from '../logger.ts';
 import type { PresetStore } from '../presets/preset-store.ts';
 import type { LeasedQueue } from '../queue/leased-queue.ts';
+import type { RateLimits } from '../rate-limits.ts';
 
 /** What every resolver may use: the services, and who is asking. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   storage: Storage;
   queue: LeasedQueue;
   events: JobEvents;
+  rateLimits: RateLimits;
   logger: Logger;
 }
 

@@ -1,5 +1,8 @@
 import { JOB_STATUSES, type JobStatus } from '../infra/tables.ts';
+import { RateLimitedError } from '../rate-limits.ts';
 import type { Builder } from './builder.ts';
+
+export { RateLimitedError };
 
 /** One problem with one input field. */
 export interface InputIssue {
@@ -146,6 +149,20 @@ export function registerErrorTypes(builder: Builder) {
     fields: (t) => ({
       status: t.field({ type: JobStatusEnum, resolve: (e) => e.status }),
       allowed: t.field({ type: [JobStatusEnum], resolve: (e) => e.allowed }),
+    }),
+  });
+
+  builder.objectType(RateLimitedError, {
+    name: 'RateLimitedError',
+    interfaces: [ErrorInterface],
+    description: 'The caller made too many of these calls; nothing was done.',
+    fields: (t) => ({
+      retryAfter: t.exposeFloat('retryAfter', {
+        description: 'Seconds until the next call of this operation can succeed.',
+      }),
+      limit: t.exposeInt('limit', {
+        description: 'Calls a minute allowed once the burst is spent.',
+      }),
     }),
   });
 

@@ -69,6 +69,9 @@ export async function startTestApp(
     LEASE_MS: '5000',
     LEASE_RENEW_MS: '1000',
     RETRY_BASE_MS: '100',
+    // Tests make many calls as one user; test/integration/rate-limits.test.ts turns limits on.
+    RATE_LIMIT_CREATE_PER_MINUTE: '0',
+    RATE_LIMIT_START_PER_MINUTE: '0',
     ...overrides,
   });
   const app = await createApp(config, createLogger(config.LOG_LEVEL));

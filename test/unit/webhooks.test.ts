@@ -34,6 +34,7 @@ function jobRow(overrides: Partial<JobRow>): JobRow {
     queuedAt: created,
     startedAt: created,
     finishedAt: FINISHED,
+    traceContext: null,
     createdAt: created,
     updatedAt: FINISHED,
     ...overrides,

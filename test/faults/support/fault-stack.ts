@@ -98,6 +98,9 @@ export async function createFaultStack(options: FaultStackOptions): Promise<Faul
     POOL_THREADS: 2,
     SHUTDOWN_GRACE_MS: 2000,
     FAULT_INJECTION: 'none',
+    // The traffic comes from one user, faster than a person would send it.
+    RATE_LIMIT_CREATE_PER_MINUTE: 0,
+    RATE_LIMIT_START_PER_MINUTE: 0,
     ...FAST_TIMING,
   };
 
