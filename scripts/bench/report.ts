@@ -70,8 +70,13 @@ export function renderMarkdown(results: BenchResults): string {
     `Other work on the machine (busy CPU outside the replica, Postgres, Redis and this ` +
       `benchmark), in cores: photos ${otherCores(p.photo)}, AVIF ${otherCores(p.avif)}, ` +
       `1×1 ${otherCores(tiny)}, 24 MP burst ${otherCores(p.largeBurst)}; ` +
-      `raw-sharp ceiling ${n(best.otherCores, 2)}, AVIF ceiling ` +
-      `${n(ceiling.avif.best.otherCores, 2)}. Above ~0.1 core the ratios are not trustworthy.`,
+      `raw-sharp ceiling ${n(best.otherCores, 2)}, processImage ${n(pi?.otherCores, 2)}, ` +
+      `AVIF ceiling ${n(ceiling.avif.best.otherCores, 2)}. Above ~0.1 core the ratios are not ` +
+      `trustworthy (a ceiling run is taken again, up to 3 times, until it is under 0.1).`,
+    '',
+    `CPU-bound ratios (ceiling CPU per job ÷ CPU per job: the ratio both would reach ` +
+      `saturating an idle machine): processImage ${n(ratios.processImageCpuRatio, 2)}, ` +
+      `whole path ${n(ratios.wholePathCpuRatio, 2)}.`,
     '',
     '| queue (no-op jobs, same Redis) | add jobs/s | process jobs/s | client CPU/job ' +
       '| Redis CPU/job |',
