@@ -60,6 +60,12 @@ const configSchema = z
 
     /** Worker threads running sharp; one job per thread. */
     POOL_THREADS: int(1, 64).default(availableParallelism()),
+    /**
+     * Jobs each replica leases and downloads ahead of its free threads, so a
+     * thread never idles between jobs. Default: one per thread. 0 leases only
+     * for free threads (every lease is then a running job).
+     */
+    DISPATCH_PREFETCH: int(0, 64).optional(),
     LEASE_MS: int(1000, 3_600_000).default(30_000),
     LEASE_RENEW_MS: int(100, 3_600_000).default(10_000),
     /** Longest an idle dispatcher waits before polling the queue again. */
