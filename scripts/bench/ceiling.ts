@@ -8,6 +8,13 @@ export interface CeilingConfig {
   vipsThreads: number;
 }
 
+export interface CeilingCounts {
+  warmup: number;
+  jobs: number;
+  /** Runs at most, while other work loads the machine. Default 3. */
+  attempts?: number;
+}
+
 export interface CeilingResult extends CeilingConfig, CeilingMeasure {
   label: string;
 }
@@ -30,7 +37,6 @@ const CHILD = new URL('./ceiling-child.ts', import.meta.url);
  * ceiling measured on a quiet machine, with 354 vs 339 CPU-ms per job.
  */
 const NOISY_CORES = 0.1;
-const ATTEMPTS = 3;
 
 export function labelOf(config: CeilingConfig): string {
   return `${config.strategy}, ${config.inFlight} in flight, ${config.vipsThreads} vips thread(s)`;
@@ -40,12 +46,13 @@ export async function measureOne(
   config: CeilingConfig,
   inputs: CeilingRun['inputs'],
   outputs: readonly BenchOutput[],
-  counts: { warmup: number; jobs: number },
+  counts: CeilingCounts,
 ): Promise<CeilingResult> {
-  const run: CeilingRun = { ...config, inputs, outputs, ...counts };
-  // Up to ATTEMPTS runs while others load the machine; the quietest one counts.
+  const { warmup, jobs, attempts = 3 } = counts;
+  const run: CeilingRun = { ...config, inputs, outputs, warmup, jobs };
+  // Up to `attempts` runs while others load the machine; the quietest one counts.
   let quietest: CeilingMeasure | null = null;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const measure = await runTsChild<CeilingMeasure>(CHILD, [JSON.stringify(run)], 5 * 60_000);
     if (quietest === null || measure.otherCores < quietest.otherCores) quietest = measure;
     if (measure.otherCores <= NOISY_CORES) break;
@@ -62,7 +69,7 @@ export async function sweepCeiling(
   configs: readonly CeilingConfig[],
   inputs: CeilingRun['inputs'],
   outputs: readonly BenchOutput[],
-  counts: { warmup: number; jobs: number },
+  counts: CeilingCounts,
   withProcessImage: boolean,
 ): Promise<CeilingSweep> {
   const runs: CeilingResult[] = [];

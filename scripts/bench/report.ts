@@ -10,7 +10,8 @@ function pathRow(name: string, r: WholePathResult, ceilingRatio: number | null):
   const l = r.startToTerminalMs;
   return `| ${name} | ${n(r.jobsPerSecond, 2)} jobs/s, ${n(r.megapixelsPerSecond)} MP/s ` +
     `| ${n(ceilingRatio, 2)} | ${n(l.p50, 0)} / ${n(l.p95, 0)} / ${n(l.p99, 0)} ms ` +
-    `| ${n(r.serverCpuMsPerJob)} ms (client ${n(r.cpuMsPerJob.client)} ms) ` +
+    `| ${n(r.serverCpuMsPerJob)} ms (storage ${n(r.cpuMsPerJob.storage)}, ` +
+    `client ${n(r.cpuMsPerJob.client)} ms) ` +
     `| ${n(r.usage.replicaPeakRssMiB, 0)} MiB | ${r.jobs} jobs, ${r.clients} clients, ` +
     `${r.failed} failed |`;
 }
@@ -38,7 +39,7 @@ export function renderMarkdown(results: BenchResults): string {
         : ', no uncommitted changes.'),
     '',
     '| what | throughput | ÷ ceiling | startJob → terminal event p50 / p95 / p99 ' +
-      '| server CPU per job | peak RSS | run |',
+      '| server CPU per job (replica + Postgres + Redis) | peak RSS | run |',
     '|---|---:|---:|---:|---:|---:|---|',
     `| **ceiling**: raw sharp, photos (${best.label}) | ${n(best.jobsPerSecond, 2)} jobs/s, ` +
       `${n(best.megapixelsPerSecond)} MP/s | 1.00 | – | ${n(best.cpuMsPerJob)} ms | ` +
@@ -61,7 +62,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `Orchestration CPU per 1×1 job: replica ${n(tiny.cpuMsPerJob.replica, 2)} ms ` +
       `(by thread: ${threads}), Postgres ${n(tiny.cpuMsPerJob.postgres, 2)} ms, ` +
-      `Redis ${n(tiny.cpuMsPerJob.redis, 2)} ms; ` +
+      `Redis ${n(tiny.cpuMsPerJob.redis, 2)} ms; the object store (its own process, as S3 ` +
+      `would be) ${n(tiny.cpuMsPerJob.storage, 2)} ms; ` +
       `the client used ${n(tiny.cpuMsPerJob.client, 2)} ms. ` +
       `Client wall time per step: createJob ${n(tiny.stepsMeanMs.create)} ms, ` +
       `upload ${n(tiny.stepsMeanMs.upload)} ms, subscribe ${n(tiny.stepsMeanMs.subscribe)} ms, ` +
