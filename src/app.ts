@@ -103,7 +103,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       metrics,
       logger,
       pollMs: config.DISPATCH_POLL_MS,
-      prefetch: config.DISPATCH_PREFETCH ?? config.POOL_THREADS,
+      prefetch: config.DISPATCH_PREFETCH,
       leaseMs: config.LEASE_MS,
       renewMs: config.LEASE_RENEW_MS,
       maxAttempts: config.MAX_ATTEMPTS,

@@ -89,6 +89,8 @@ export async function startReplica(
       REDIS_URL,
       REDIS_KEY_PREFIX: environment.redisPrefix,
       STORAGE_ENDPOINT: storage.url,
+      // Passed through so a run can try prefetching (off by default).
+      ...(process.env.DISPATCH_PREFETCH ? { DISPATCH_PREFETCH: process.env.DISPATCH_PREFETCH } : {}),
       ...overrides,
     });
   } catch (error: unknown) {
