@@ -74,7 +74,8 @@ export function renderMarkdown(results: BenchResults): string {
       `1×1 ${otherCores(tiny)}, 24 MP burst ${otherCores(p.largeBurst)}; ` +
       `raw-sharp ceiling ${n(best.otherCores, 2)}, processImage ${n(pi?.otherCores, 2)}, ` +
       `AVIF ceiling ${n(ceiling.avif.best.otherCores, 2)}. Above ~0.1 core the ratios are not ` +
-      `trustworthy (a ceiling run is taken again, up to 3 times, until it is under 0.1).`,
+      `trustworthy (outside --smoke a ceiling run is taken again, up to 3 times, until it is ` +
+      `under 0.1).`,
     '',
     `CPU-bound ratios (ceiling CPU per job ÷ CPU per job: the ratio both would reach ` +
       `saturating an idle machine): processImage ${n(ratios.processImageCpuRatio, 2)}, ` +
