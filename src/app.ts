@@ -91,7 +91,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onClose('pool', pool.close);
     const metrics = createMetrics({
       readQueueDepth: queue.depth,
-      readBusyThreads: pool.busyThreads,
+      // Prefetched jobs wait in the pool's queue; they occupy no thread.
+      readBusyThreads: () => Math.min(pool.busyThreads(), config.POOL_THREADS),
       poolThreads: config.POOL_THREADS,
     });
 
@@ -105,6 +106,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       metrics,
       logger,
       pollMs: config.DISPATCH_POLL_MS,
+      prefetch: config.DISPATCH_PREFETCH,
       leaseMs: config.LEASE_MS,
       renewMs: config.LEASE_RENEW_MS,
       maxAttempts: config.MAX_ATTEMPTS,

@@ -65,6 +65,14 @@ const configSchema = z
 
     /** Worker threads running sharp; one job per thread. */
     POOL_THREADS: int(1, 64).default(availableParallelism()),
+    /**
+     * Jobs each replica leases and downloads ahead of its free threads, so a
+     * thread never idles between jobs. Default 0: lease only for free
+     * threads. A prefetched job waits behind a busy thread even when another
+     * replica is idle, so raise it (to POOL_THREADS, say) for one replica or
+     * a queue that is rarely short, not for a fleet sharing a thin queue.
+     */
+    DISPATCH_PREFETCH: int(0, 64).default(0),
     LEASE_MS: int(1000, 3_600_000).default(30_000),
     LEASE_RENEW_MS: int(100, 3_600_000).default(10_000),
     /** Longest an idle dispatcher waits before polling the queue again. */

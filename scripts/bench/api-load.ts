@@ -40,7 +40,7 @@ export async function measureApiLoad(
     // Enough connections that each sends at most ~10 req/s, so a 100 ms answer
     // still keeps the rate.
     const connections = Math.max(2, Math.ceil(rate / 10));
-    const meter = await startUsageMeter(replica.pid, redis);
+    const meter = await startUsageMeter(replica, redis);
     const result = await autocannon({
       url: replica.graphqlUrl,
       method: 'POST',

@@ -15,6 +15,14 @@ export interface Ratios {
   wholePathToCeiling: number | null;
   avifWholePathToCeiling: number | null;
   processImageToCeiling: number | null;
+  /**
+   * Ceiling CPU per job ÷ CPU per job: the throughput ratio both would show
+   * saturating an idle machine. Unlike the jobs/s ratios it barely moves
+   * with other load on the machine.
+   */
+  processImageCpuRatio: number | null;
+  /** The same for the whole path, with the replica's, Postgres' and Redis' CPU. */
+  wholePathCpuRatio: number | null;
   /** Server CPU of a 1×1 job ÷ raw-sharp CPU of one photo job. */
   orchestrationCpuShare: number | null;
   leasedListToBullmq: number | null;
@@ -33,6 +41,11 @@ export function computeRatios(
       ceiling.photo.processImage?.jobsPerSecond ?? Number.NaN,
       best.jobsPerSecond,
     ),
+    processImageCpuRatio: ratio(
+      best.cpuMsPerJob,
+      ceiling.photo.processImage?.cpuMsPerJob ?? Number.NaN,
+    ),
+    wholePathCpuRatio: ratio(best.cpuMsPerJob, phases.photo.serverCpuMsPerJob),
     orchestrationCpuShare: ratio(phases.tiny.serverCpuMsPerJob, best.cpuMsPerJob),
     leasedListToBullmq: queue.ratio,
   };

@@ -55,13 +55,23 @@ export function threadCpuMs(pid: number): Record<string, number> {
   return byName;
 }
 
-/** CPU ms of every process named `comm` on the machine (e.g. all Postgres backends). */
+/**
+ * CPU ms of every process named `comm` on the machine (e.g. all Postgres
+ * backends), with that of its children that have exited and been waited for.
+ * A backend whose connection closes mid-phase (pg's pool drops idle ones)
+ * would otherwise take its CPU with it, and the phase could read negative;
+ * the postmaster that reaps it keeps it in cutime and cstime.
+ */
 export function cpuMsOfAll(comm: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     if (readProc(`/proc/${entry}/comm`)?.trim() !== comm) continue;
-    total += cpuMsOf(`/proc/${entry}/stat`);
+    const fields = statFields(`/proc/${entry}/stat`);
+    if (fields === null) continue;
+    // utime, stime, cutime and cstime are fields 14–17 of stat(5).
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    total += (ticks * 1000) / CLOCK_TICKS;
   }
   return total;
 }

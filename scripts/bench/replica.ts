@@ -6,6 +6,8 @@ import { REPO_ROOT } from './run-child.ts';
 
 export interface Replica {
   pid: number;
+  /** The replica's object store, a process of its own (storage-child.ts). */
+  storagePid: number;
   url: string;
   graphqlUrl: string;
   /** The replica's last log lines, for error messages. */
@@ -14,35 +16,34 @@ export interface Replica {
 }
 
 const CHILD = new URL('./replica-child.ts', import.meta.url);
+const STORAGE_CHILD = new URL('./storage-child.ts', import.meta.url);
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * Starts a replica as a child process (see replica-child.ts) with production
- * defaults except for its private database, key prefix and storage folder.
+ * BENCH_CPU_PROF_DIR=<folder> makes every replica write a V8 CPU profile of
+ * its main thread there when it stops (open it in Chrome DevTools).
  */
-export async function startReplica(
-  environment: BenchEnvironment,
-  overrides: Record<string, string> = {},
-): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD.pathname], {
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+interface Child {
+  pid: number;
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a Node child that prints `{"ready":true,"url":…}` on stdout once it serves. */
+async function startChild(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<Child> {
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: environment.databaseUrl,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: environment.redisPrefix,
-      STORAGE_EMBEDDED_PORT: '0',
-      STORAGE_EMBEDDED_DIR: environment.storageDir,
-      // The benchmark measures processing, not the per-user limits.
-      RATE_LIMIT_CREATE_PER_MINUTE: '0',
-      RATE_LIMIT_START_PER_MINUTE: '0',
-      ...overrides,
-    },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   let logs = '';
   const keep = (chunk: Buffer) => (logs = (logs + chunk.toString()).slice(-8000));
@@ -53,14 +54,61 @@ export async function startReplica(
   return {
     pid: child.pid as number,
     url,
-    graphqlUrl: `${url}/graphql`,
-    recentLogs: () => logs,
+    logs: () => logs,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
       await exited;
       clearTimeout(killer);
+    },
+  };
+}
+
+/**
+ * Starts a replica as a child process (see replica-child.ts) with production
+ * defaults except for its private database, key prefix and storage. Storage
+ * runs in a process of its own, as S3 would in a deployment, so the replica's
+ * CPU is PixelFlow's alone.
+ */
+export async function startReplica(
+  environment: BenchEnvironment,
+  overrides: Record<string, string> = {},
+): Promise<Replica> {
+  const storage = await startChild(
+    ['--import', 'tsx', STORAGE_CHILD.pathname, environment.storageDir],
+    {},
+  );
+  let replica: Child;
+  try {
+    replica = await startChild([...profileArgs(), '--import', 'tsx', CHILD.pathname], {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: environment.databaseUrl,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: environment.redisPrefix,
+      STORAGE_ENDPOINT: storage.url,
+      // The benchmark measures processing, not the per-user limits.
+      RATE_LIMIT_CREATE_PER_MINUTE: '0',
+      RATE_LIMIT_START_PER_MINUTE: '0',
+      // Passed through so a run can try prefetching (off by default).
+      ...(process.env.DISPATCH_PREFETCH ? { DISPATCH_PREFETCH: process.env.DISPATCH_PREFETCH } : {}),
+      ...overrides,
+    });
+  } catch (error: unknown) {
+    await storage.stop();
+    throw error;
+  }
+  return {
+    pid: replica.pid,
+    storagePid: storage.pid,
+    url: replica.url,
+    graphqlUrl: `${replica.url}/graphql`,
+    recentLogs: () => replica.logs(),
+    async stop() {
+      await replica.stop();
+      await storage.stop();
     },
   };
 }

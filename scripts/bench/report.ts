@@ -10,7 +10,8 @@ function pathRow(name: string, r: WholePathResult, ceilingRatio: number | null):
   const l = r.startToTerminalMs;
   return `| ${name} | ${n(r.jobsPerSecond, 2)} jobs/s, ${n(r.megapixelsPerSecond)} MP/s ` +
     `| ${n(ceilingRatio, 2)} | ${n(l.p50, 0)} / ${n(l.p95, 0)} / ${n(l.p99, 0)} ms ` +
-    `| ${n(r.serverCpuMsPerJob)} ms (client ${n(r.cpuMsPerJob.client)} ms) ` +
+    `| ${n(r.serverCpuMsPerJob)} ms (storage ${n(r.cpuMsPerJob.storage)}, ` +
+    `client ${n(r.cpuMsPerJob.client)} ms) ` +
     `| ${n(r.usage.replicaPeakRssMiB, 0)} MiB | ${r.jobs} jobs, ${r.clients} clients, ` +
     `${r.failed} failed |`;
 }
@@ -38,7 +39,7 @@ export function renderMarkdown(results: BenchResults): string {
         : ', no uncommitted changes.'),
     '',
     '| what | throughput | ÷ ceiling | startJob → terminal event p50 / p95 / p99 ' +
-      '| server CPU per job | peak RSS | run |',
+      '| server CPU per job (replica + Postgres + Redis) | peak RSS | run |',
     '|---|---:|---:|---:|---:|---:|---|',
     `| **ceiling**: raw sharp, photos (${best.label}) | ${n(best.jobsPerSecond, 2)} jobs/s, ` +
       `${n(best.megapixelsPerSecond)} MP/s | 1.00 | – | ${n(best.cpuMsPerJob)} ms | ` +
@@ -61,7 +62,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `Orchestration CPU per 1×1 job: replica ${n(tiny.cpuMsPerJob.replica, 2)} ms ` +
       `(by thread: ${threads}), Postgres ${n(tiny.cpuMsPerJob.postgres, 2)} ms, ` +
-      `Redis ${n(tiny.cpuMsPerJob.redis, 2)} ms; ` +
+      `Redis ${n(tiny.cpuMsPerJob.redis, 2)} ms; the object store (its own process, as S3 ` +
+      `would be) ${n(tiny.cpuMsPerJob.storage, 2)} ms; ` +
       `the client used ${n(tiny.cpuMsPerJob.client, 2)} ms. ` +
       `Client wall time per step: createJob ${n(tiny.stepsMeanMs.create)} ms, ` +
       `upload ${n(tiny.stepsMeanMs.upload)} ms, subscribe ${n(tiny.stepsMeanMs.subscribe)} ms, ` +
@@ -70,8 +72,14 @@ export function renderMarkdown(results: BenchResults): string {
     `Other work on the machine (busy CPU outside the replica, Postgres, Redis and this ` +
       `benchmark), in cores: photos ${otherCores(p.photo)}, AVIF ${otherCores(p.avif)}, ` +
       `1×1 ${otherCores(tiny)}, 24 MP burst ${otherCores(p.largeBurst)}; ` +
-      `raw-sharp ceiling ${n(best.otherCores, 2)}, AVIF ceiling ` +
-      `${n(ceiling.avif.best.otherCores, 2)}. Above ~0.1 core the ratios are not trustworthy.`,
+      `raw-sharp ceiling ${n(best.otherCores, 2)}, processImage ${n(pi?.otherCores, 2)}, ` +
+      `AVIF ceiling ${n(ceiling.avif.best.otherCores, 2)}. Above ~0.1 core the ratios are not ` +
+      `trustworthy (outside --smoke a ceiling run is taken again, up to 3 times, until it is ` +
+      `under 0.1).`,
+    '',
+    `CPU-bound ratios (ceiling CPU per job ÷ CPU per job: the ratio both would reach ` +
+      `saturating an idle machine): processImage ${n(ratios.processImageCpuRatio, 2)}, ` +
+      `whole path ${n(ratios.wholePathCpuRatio, 2)}.`,
     '',
     '| queue (no-op jobs, same Redis) | add jobs/s | process jobs/s | client CPU/job ' +
       '| Redis CPU/job |',

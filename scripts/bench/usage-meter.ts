@@ -7,14 +7,16 @@ import { round, sum } from './stats.ts';
 /** CPU and memory of every process on the job path over one phase of the benchmark. */
 export interface Usage {
   seconds: number;
-  /** The replica process: API, embedded S3, dispatcher and its sharp worker threads. */
+  /** The replica process: API, dispatcher and its sharp worker threads. */
   replicaCpuMs: number;
-  /** The replica's CPU by thread: `main` is the event loop (GraphQL, S3 server, dispatcher). */
+  /** The replica's CPU by thread: `main` is the event loop (GraphQL, dispatcher, S3 client). */
   replicaThreadsCpuMs: Record<string, number>;
   /** Every Postgres process on the machine (backends of this run, and any others). */
   postgresCpuMs: number;
   /** The Redis server (shared: includes other clients, if any). */
   redisCpuMs: number;
+  /** The object store's process (an S3 stand-in: MinIO or S3 would be elsewhere). */
+  storageCpuMs: number;
   /** This benchmark process: the load generator and the clients. */
   clientCpuMs: number;
   /** Busy CPU of the whole machine not accounted for above: other work on the box. */
@@ -26,15 +28,18 @@ export interface UsageMeter {
   stop(): Promise<Usage>;
 }
 
-export async function startUsageMeter(replicaPid: number, redis: Redis): Promise<UsageMeter> {
-  const rss = sampleRss(replicaPid);
-  const before = await snapshot(replicaPid, redis);
+export async function startUsageMeter(
+  replica: { pid: number; storagePid: number },
+  redis: Redis,
+): Promise<UsageMeter> {
+  const rss = sampleRss(replica.pid);
+  const before = await snapshot(replica, redis);
   return {
     async stop() {
-      const after = await snapshot(replicaPid, redis);
+      const after = await snapshot(replica, redis);
       const peak = rss.stop();
       const delta = (key: keyof Snapshot) => (after[key] as number) - (before[key] as number);
-      const ours = ['replica', 'postgres', 'redis', 'client'] as const;
+      const ours = ['replica', 'storage', 'postgres', 'redis', 'client'] as const;
       const threads: Record<string, number> = {};
       for (const [name, ms] of Object.entries(after.threads)) {
         threads[name] = round(ms - (before.threads[name] ?? 0), 0);
@@ -45,6 +50,7 @@ export async function startUsageMeter(replicaPid: number, redis: Redis): Promise
         replicaThreadsCpuMs: threads,
         postgresCpuMs: round(delta('postgres'), 0),
         redisCpuMs: round(delta('redis'), 0),
+        storageCpuMs: round(delta('storage'), 0),
         clientCpuMs: round(delta('client'), 0),
         otherCpuMs: round(Math.max(0, delta('machine') - sum(ours.map(delta))), 0),
         replicaPeakRssMiB: round(peak, 1),
@@ -56,6 +62,7 @@ export async function startUsageMeter(replicaPid: number, redis: Redis): Promise
 interface Snapshot {
   at: number;
   replica: number;
+  storage: number;
   threads: Record<string, number>;
   postgres: number;
   redis: number;
@@ -63,11 +70,15 @@ interface Snapshot {
   machine: number;
 }
 
-async function snapshot(pid: number, redis: Redis): Promise<Snapshot> {
+async function snapshot(
+  { pid, storagePid }: { pid: number; storagePid: number },
+  redis: Redis,
+): Promise<Snapshot> {
   const cpu = process.cpuUsage();
   return {
     at: performance.now(),
     replica: processCpuMs(pid),
+    storage: processCpuMs(storagePid),
     threads: threadCpuMs(pid),
     postgres: cpuMsOfAll('postgres'),
     redis: await redisCpuMs(redis),

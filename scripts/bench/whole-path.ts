@@ -28,9 +28,12 @@ export interface WholePathResult {
   /** Mean client-side wall time of each step, in ms. */
   stepsMeanMs: Record<'create' | 'upload' | 'subscribe' | 'startJob', number>;
   usage: Usage;
-  /** CPU per job of the replica, Postgres and Redis together (not the client). */
+  /**
+   * CPU per job of the replica, Postgres and Redis together: not the client,
+   * nor the object store (a separate service in a deployment; `cpuMsPerJob.storage`).
+   */
   serverCpuMsPerJob: number;
-  cpuMsPerJob: Record<'replica' | 'postgres' | 'redis' | 'client', number>;
+  cpuMsPerJob: Record<'replica' | 'postgres' | 'redis' | 'storage' | 'client', number>;
 }
 
 /** Runs `count` jobs on `clients` closed-loop clients; returns each job's timing or error. */
@@ -63,7 +66,7 @@ async function drive(options: WholePathOptions, count: number) {
 export async function measureWholePath(options: WholePathOptions): Promise<WholePathResult> {
   await drive(options, options.warmup);
 
-  const meter = await startUsageMeter(options.replica.pid, options.redis);
+  const meter = await startUsageMeter(options.replica, options.redis);
   const { timings, errors, megapixels } = await drive(options, options.jobs);
   const usage = await meter.stop();
   if (errors.length > 0) {
@@ -92,6 +95,7 @@ export async function measureWholePath(options: WholePathOptions): Promise<Whole
       replica: perJob(usage.replicaCpuMs),
       postgres: perJob(usage.postgresCpuMs),
       redis: perJob(usage.redisCpuMs),
+      storage: perJob(usage.storageCpuMs),
       client: perJob(usage.clientCpuMs),
     },
   };

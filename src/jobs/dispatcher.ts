@@ -26,6 +26,16 @@ export interface DispatcherOptions extends JobRunOptions {
   logger: Logger;
   /** Longest wait between polls when no "ready" signal arrives. */
   pollMs: number;
+  /**
+   * Jobs leased beyond the pool's threads: claimed, their source downloaded,
+   * and queued in the pool, so a thread that finishes a job starts the next
+   * at once instead of idling through the next lease, claim and download (and
+   * the previous job's uploads and terminal write). 0 leases only for free
+   * threads. Each one holds its lease like a running job (renewed, handed
+   * back at shutdown), so keep it small: a job waiting here is one another
+   * replica cannot take.
+   */
+  prefetch: number;
 }
 
 export interface Dispatcher {
@@ -39,12 +49,14 @@ export interface Dispatcher {
 }
 
 /**
- * Leases jobs from Redis only while the pool has a free slot, and runs each
+ * Leases jobs from Redis only while the pool has a free slot (a thread, or
+ * one of the `prefetch` places queued behind the threads), and runs each
  * one. Wakes on the "ready" signal that `startJob` publishes, and polls as a
  * fallback so a missed signal delays work by at most `pollMs`.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { queue, events, logger, pool } = options;
+  const slots = pool.size + options.prefetch;
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   const subscriptions: number[] = [];
   let stopping = false;
@@ -82,7 +94,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function dispatchLoop() {
     let failures = 0;
     while (!stopping) {
-      const free = pool.size - running.size;
+      const free = slots - running.size;
       if (free <= 0) {
         await idle(options.pollMs);
         continue;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import type { Redis } from 'ioredis';
@@ -30,8 +30,34 @@ export interface LeaseBatch {
 
 export type LeasedQueue = ReturnType<typeof createLeasedQueue>;
 
-const script = (name: string) =>
-  readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+interface Script {
+  source: string;
+  sha: string;
+}
+
+const script = (name: string): Script => {
+  const source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+};
+
+/**
+ * EVALSHA, and EVAL only when Redis does not hold the script (first use, or a
+ * restart emptied its script cache): EVAL would send and hash the whole
+ * script on every lease, renewal and acknowledgement.
+ */
+async function run(
+  redis: Redis,
+  { source, sha }: Script,
+  numKeys: number,
+  ...args: (string | number)[]
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (error: unknown) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(source, numKeys, ...args);
+  }
+}
 
 const LEASE = script('lease');
 const RENEW = script('renew');
@@ -66,7 +92,8 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
     /** Leases up to `count` jobs, after re-queuing expired leases and due retries. */
     async lease(count: number): Promise<LeaseBatch> {
       sequence += 1;
-      const reply = (await redis.eval(
+      const reply = (await run(
+        redis,
         LEASE,
         4,
         keys.ready,
@@ -88,8 +115,8 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
 
     /** Extends the lease; throws LeaseLostError when it expired and was taken back. */
     async renew(lease: Lease): Promise<void> {
-      const renewed = await redis.eval(
-        RENEW, 2, keys.deadlines, keys.tokens, lease.jobId, lease.token, leaseMs,
+      const renewed = await run(
+        redis, RENEW, 2, keys.deadlines, keys.tokens, lease.jobId, lease.token, leaseMs,
       );
       if (renewed !== 1) throw new LeaseLostError(lease);
     },
@@ -110,8 +137,8 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
      */
     async restore(jobIds: string[]): Promise<string[]> {
       if (jobIds.length === 0) return [];
-      return (await redis.eval(
-        RESTORE, 3, keys.ready, keys.delayed, keys.deadlines, ...jobIds,
+      return (await run(
+        redis, RESTORE, 3, keys.ready, keys.delayed, keys.deadlines, ...jobIds,
       )) as string[];
     },
 
@@ -121,8 +148,8 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
   };
 
   function release(lease: Lease, delayMs: number) {
-    return redis.eval(
-      RELEASE, 3, keys.deadlines, keys.tokens, keys.delayed, lease.jobId, lease.token, delayMs,
+    return run(
+      redis, RELEASE, 3, keys.deadlines, keys.tokens, keys.delayed, lease.jobId, lease.token, delayMs,
     );
   }
 }
