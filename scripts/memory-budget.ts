@@ -31,7 +31,11 @@ const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 const INPUT_DIR = fileURLToPath(new URL('../.data/memory-inputs/', import.meta.url));
 
 /** Small enough for CI to make and run in seconds. */
-const SMOKE_LIMITS = { MAX_INPUT_PIXELS: '1000000', MAX_OUTPUT_PIXELS: '500000' };
+const SMOKE_LIMITS = {
+  MAX_INPUT_PIXELS: '1000000',
+  MAX_OUTPUT_PIXELS: '500000',
+  MAX_JOB_OUTPUT_PIXELS: '1000000',
+};
 const SMOKE_CORPUS_FILES = 8;
 
 const log = (line: string) =>
@@ -61,6 +65,7 @@ async function main() {
     maxInputPixels: config.MAX_INPUT_PIXELS,
     maxOutputPixels: config.MAX_OUTPUT_PIXELS,
     maxOutputsPerJob: config.MAX_OUTPUTS_PER_JOB,
+    maxJobOutputPixels: config.MAX_JOB_OUTPUT_PIXELS,
   };
 
   const scenarios = [

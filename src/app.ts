@@ -116,6 +116,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       maxInputPixels: config.MAX_INPUT_PIXELS,
       maxOutputPixels: config.MAX_OUTPUT_PIXELS,
       maxFrames: config.MAX_FRAMES,
+      maxJobOutputPixels: config.MAX_JOB_OUTPUT_PIXELS,
       maxSourceBytes: config.SOURCE_MAX_BYTES,
     });
 

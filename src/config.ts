@@ -61,6 +61,12 @@ const configSchema = z
     /** Largest width × height of one output (enlarging is otherwise bounded only by format). */
     MAX_OUTPUT_PIXELS: int(1, 2 ** 31).default(50_000_000),
     MAX_OUTPUTS_PER_JOB: int(1, 50).default(10),
+    /**
+     * Largest width × height (× frames) of all of one job's outputs together.
+     * A job holds every output it has encoded until the last is done, so this,
+     * not MAX_OUTPUT_PIXELS × MAX_OUTPUTS_PER_JOB, bounds a job's memory.
+     */
+    MAX_JOB_OUTPUT_PIXELS: int(1, 2 ** 31).default(100_000_000),
     JOB_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
 
     /** Worker threads running sharp; one job per thread. */

@@ -43,7 +43,8 @@ export function renderMemoryMarkdown(results: MemoryResults): string {
     '',
     `One replica (\`scripts/bench/replica-child.ts\`) with POOL_THREADS ${limits.poolThreads}, ` +
       `MAX_INPUT_PIXELS ${limits.maxInputPixels}, MAX_OUTPUT_PIXELS ${limits.maxOutputPixels}, ` +
-      `MAX_OUTPUTS_PER_JOB ${limits.maxOutputsPerJob}. Idle RSS ${results.idleRssMiB} MiB.`,
+      `MAX_OUTPUTS_PER_JOB ${limits.maxOutputsPerJob}, ` +
+      `MAX_JOB_OUTPUT_PIXELS ${limits.maxJobOutputPixels}. Idle RSS ${results.idleRssMiB} MiB.`,
     '',
     '| scenario | what | jobs (clients) | outcomes | peak RSS | VmHWM so far | wall | replica CPU |',
     '|---|---|---:|---|---:|---:|---:|---:|',

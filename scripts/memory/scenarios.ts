@@ -25,6 +25,7 @@ export interface Limits {
   maxInputPixels: number;
   maxOutputPixels: number;
   maxOutputsPerJob: number;
+  maxJobOutputPixels: number;
 }
 
 /**
@@ -78,8 +79,8 @@ export async function corpusScenario(corpusDir: string, limit?: number): Promise
 /**
  * The worst jobs the limits allow, each in its own scenario so the report
  * shows what drives the peak: a source of MAX_INPUT_PIXELS in each format,
- * outputs of MAX_OUTPUT_PIXELS, and a job of MAX_OUTPUTS_PER_JOB outputs that
- * are all that large. Every scenario keeps the pool full.
+ * outputs of MAX_OUTPUT_PIXELS, and a job of as many outputs that large as
+ * MAX_JOB_OUTPUT_PIXELS allows. Every scenario keeps the pool full.
  */
 export async function worstScenarios(
   corpusDir: string,
@@ -135,14 +136,17 @@ export async function worstScenarios(
   // is the cheapest way to make a job hold the most output bytes at once.
   log(`preparing the ${outputSide}² RGBA PNG source`);
   const rgba = await prepareWorstInput('png-rgba', corpusDir, inputDir, outputSide);
-  const outputs = Array.from({ length: limits.maxOutputsPerJob }, (_, i) => ({
+  // As many as MAX_JOB_OUTPUT_PIXELS lets one job hold at once.
+  const fit = Math.floor(limits.maxJobOutputPixels / (outputSide * outputSide));
+  const count = Math.max(1, Math.min(limits.maxOutputsPerJob, fit));
+  const outputs = Array.from({ length: count }, (_, i) => ({
     id: `png${i}`,
     format: 'PNG',
     png: { compressionLevel: 0 },
   }));
   scenarios.push({
     name: 'many-max-outputs',
-    about: `${outputSide}² RGBA PNG to ${limits.maxOutputsPerJob} full-size PNGs (zlib 0)`,
+    about: `${outputSide}² RGBA PNG to ${count} full-size PNGs (zlib 0)`,
     jobs: twice({ label: rgba.name, source: copy(rgba.bytes), outputs }),
     clients,
   });

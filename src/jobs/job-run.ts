@@ -34,6 +34,7 @@ export interface JobRunOptions {
   maxInputPixels: number;
   maxOutputPixels: number;
   maxFrames: number;
+  maxJobOutputPixels: number;
   /**
    * Checked again here: an upload grant stays valid after startJob, so the
    * object read now may not be the one startJob checked.
@@ -201,6 +202,7 @@ async function processJob(
         maxInputPixels: deps.maxInputPixels,
         maxOutputPixels: deps.maxOutputPixels,
         maxFrames: deps.maxFrames,
+        maxJobOutputPixels: deps.maxJobOutputPixels,
       },
       progressPort: progress.port2,
       placeholders: job.placeholders,

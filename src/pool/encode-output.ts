@@ -50,6 +50,28 @@ export function assertEncodable(plan: OutputPlan, maxOutputPixels: number): void
 }
 
 /**
+ * A job keeps every output it has encoded until the last is done, so their
+ * total, not each one's size, is what a job costs in memory.
+ */
+export function assertJobOutputs(
+  plans: readonly OutputPlan[],
+  framesOf: (plan: OutputPlan) => number,
+  maxJobOutputPixels: number | undefined,
+): void {
+  if (maxJobOutputPixels === undefined) return;
+  const total = plans.reduce(
+    (sum, plan) => sum + plan.final.width * plan.final.height * framesOf(plan),
+    0,
+  );
+  if (total > maxJobOutputPixels) {
+    throw new ImageError(
+      'OUTPUT_TOO_LARGE',
+      `the outputs would be ${total} pixels together; at most ${maxJobOutputPixels} per job`,
+    );
+  }
+}
+
+/**
  * A transfer must move whole ArrayBuffers; a view into a larger or pooled
  * buffer would be copied whole instead (or refused), so copy just the bytes.
  */

@@ -6,11 +6,11 @@ import sharp from 'sharp';
 
 import { decodeSource } from './decode-source.ts';
 import { animatedFormat, assertAnimatable } from './encode-animation.ts';
-import { assertEncodable, encodeOutput } from './encode-output.ts';
+import { assertEncodable, assertJobOutputs, encodeOutput } from './encode-output.ts';
 import { isImageError } from './image-error.ts';
 import { assertLimits, inspectSource } from './inspect-source.ts';
 import { makePlaceholder } from './make-placeholder.ts';
-import { planIntermediate, planOutput } from './plan-outputs.ts';
+import { planIntermediate, planOutput, type OutputPlan } from './plan-outputs.ts';
 import type { OutputDoneMessage, ProcessResult, ProcessTask, ProcessedOutput } from './task.ts';
 import { transferResult } from './transferable-result.ts';
 
@@ -37,6 +37,8 @@ async function makeOutputs(task: ProcessTask): Promise<ProcessResult> {
   for (const plan of animatedPlans) {
     if (frames > 1) assertAnimatable(plan, frames, task.limits.maxInputPixels);
   }
+  const framesOf = (plan: OutputPlan) => (animatedPlans.includes(plan) ? frames : 1);
+  assertJobOutputs(plans, framesOf, task.limits.maxJobOutputPixels);
 
   const size = planIntermediate(header.upright, plans);
   const decoded = await decodeSource(input, header.upright, size, task.limits, frames);

@@ -88,6 +88,12 @@ export interface ProcessTaskLimits {
    * before decoding. Default DEFAULT_MAX_FRAMES, for callers that predate it.
    */
   maxFrames?: number;
+  /**
+   * Largest width × height × frames of all the outputs together; more fails
+   * with OUTPUT_TOO_LARGE before decoding. Unbounded when absent, for callers
+   * that predate it.
+   */
+  maxJobOutputPixels?: number;
 }
 
 export const DEFAULT_MAX_FRAMES = 1000;

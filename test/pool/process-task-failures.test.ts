@@ -48,6 +48,20 @@ describe('processImage failures', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
+  it('refuses a job whose outputs together are over the per-job limit', async () => {
+    // kodim23 is 768 × 512: two full-size outputs are 786,432 pixels together.
+    const outputs = [outputSpec('a', 'PNG'), outputSpec('b', 'JPEG')];
+    const task = (maxJobOutputPixels: number) => {
+      const base = makeTask('kodak/kodim23.png', outputs);
+      return { ...base, limits: { ...base.limits, maxJobOutputPixels } };
+    };
+
+    const over = await processImage(task(786_431));
+    expect(over).toMatchObject({ ok: false, code: 'OUTPUT_TOO_LARGE' });
+    expect(over.ok ? '' : over.message).toMatch(/786432 pixels together; at most 786431/);
+    expect(await processImage(task(786_432))).toMatchObject({ ok: true });
+  });
+
   it('counts every frame against the pixel limit', async () => {
     // 245 × 245 × 42 frames = 2.52 MP, over a 2 MP limit that one frame is under.
     expect(await failureOf('pillow/iss634.gif', 2_000_000)).toBe('PIXEL_LIMIT_EXCEEDED');
