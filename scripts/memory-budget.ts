@@ -34,7 +34,7 @@ const INPUT_DIR = fileURLToPath(new URL('../.data/memory-inputs/', import.meta.u
 const SMOKE_LIMITS = {
   MAX_INPUT_PIXELS: '1000000',
   MAX_OUTPUT_PIXELS: '500000',
-  MAX_JOB_OUTPUT_PIXELS: '1000000',
+  MAX_JOB_OUTPUT_PIXELS: '2000000',
 };
 const SMOKE_CORPUS_FILES = 8;
 
