@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 
+import { ANCHORS, type Anchor } from './anchors.ts';
 import { fromPixels, toPixels } from './apply-geometry.ts';
 import type { DecodedSource } from './decode-source.ts';
 import { ImageError, toDecodeError } from './image-error.ts';
-import type { Position, Rgba, WatermarkSpec } from './output-options.ts';
+import type { Rgba, WatermarkSpec } from './output-options.ts';
 
 /** What every output's watermark shares within one job. */
 export interface WatermarkContext {
@@ -153,20 +154,6 @@ async function imageMark(
   }
   return { pixels: data, width: info.width, height: info.height };
 }
-
-type Anchor = 'start' | 'middle' | 'end';
-
-const ANCHORS: Readonly<Record<Position, readonly [x: Anchor, y: Anchor]>> = {
-  CENTRE: ['middle', 'middle'],
-  TOP: ['middle', 'start'],
-  RIGHT_TOP: ['end', 'start'],
-  RIGHT: ['end', 'middle'],
-  RIGHT_BOTTOM: ['end', 'end'],
-  BOTTOM: ['middle', 'end'],
-  LEFT_BOTTOM: ['start', 'end'],
-  LEFT: ['start', 'middle'],
-  LEFT_TOP: ['start', 'start'],
-};
 
 /** The mark's offset on one axis; a margin too large for the room left is shrunk to fit. */
 function offset(anchor: Anchor, mark: number, output: number, margin: number): number {

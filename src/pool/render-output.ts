@@ -1,5 +1,6 @@
 import type { Sharp } from 'sharp';
 
+import { ANCHORS, type Anchor } from './anchors.ts';
 import { applyAdjust } from './apply-adjust.ts';
 import { fromPixels } from './apply-geometry.ts';
 import type { DecodedSource } from './decode-source.ts';
@@ -8,20 +9,6 @@ import type { OutputPlan, Size } from './plan-outputs.ts';
 
 export const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
 export const CLEAR: Rgba = { r: 0, g: 0, b: 0, alpha: 0 };
-
-type Anchor = 'start' | 'middle' | 'end';
-
-const ANCHORS: Readonly<Record<Position, readonly [x: Anchor, y: Anchor]>> = {
-  CENTRE: ['middle', 'middle'],
-  TOP: ['middle', 'start'],
-  RIGHT_TOP: ['end', 'start'],
-  RIGHT: ['end', 'middle'],
-  RIGHT_BOTTOM: ['end', 'end'],
-  BOTTOM: ['middle', 'end'],
-  LEFT_BOTTOM: ['start', 'end'],
-  LEFT: ['start', 'middle'],
-  LEFT_TOP: ['start', 'start'],
-};
 
 function offset(anchor: Anchor, inner: number, outer: number): number {
   const room = Math.abs(outer - inner);
