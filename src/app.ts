@@ -133,7 +133,6 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
           burst: config.RATE_LIMIT_START_BURST,
         },
       },
-      timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
       onLimited: metrics.recordRateLimited,
       onUnavailable: metrics.recordRateLimitUnchecked,
       logger,

@@ -138,8 +138,6 @@ const configSchema = z
     RATE_LIMIT_CREATE_BURST: int(1, 10_000).default(30),
     RATE_LIMIT_START_PER_MINUTE: int(0, 60_000).default(120),
     RATE_LIMIT_START_BURST: int(1, 10_000).default(30),
-    /** Longest a limit check may wait for Redis before the call goes ahead unlimited. */
-    RATE_LIMIT_TIMEOUT_MS: int(10, 10_000).default(250),
 
     /**
      * Tracing (OpenTelemetry) is off unless one of these is set. The exporter

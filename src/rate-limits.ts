@@ -23,8 +23,6 @@ export interface RateLimitsOptions {
   /** The deployment's Redis key prefix; the buckets live under `<prefix>ratelimit:`. */
   keyPrefix: string;
   buckets: Record<RateLimitedOperation, BucketOptions>;
-  /** Longest a check waits for Redis before the call goes ahead unlimited. */
-  timeoutMs: number;
   onLimited: (operation: RateLimitedOperation) => void;
   onUnavailable: (operation: RateLimitedOperation) => void;
   logger: Logger;
@@ -77,9 +75,10 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       const limiter = limiters.get(operation);
       if (!limiter) return;
 
-      let outcome: RateLimiterRes | 'allowed' | 'timeout';
+      let outcome: RateLimiterRes;
       try {
-        outcome = await withTimeout(limiter.consume(caller), options.timeoutMs);
+        await limiter.consume(caller);
+        return;
       } catch (rejection: unknown) {
         if (!(rejection instanceof RateLimiterRes)) {
           failOpen(operation, rejection);
@@ -87,11 +86,6 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
         }
         outcome = rejection;
       }
-      if (outcome === 'timeout') {
-        failOpen(operation, new Error(`no answer from Redis within ${options.timeoutMs} ms`));
-        return;
-      }
-      if (outcome === 'allowed') return;
 
       options.onLimited(operation);
       const retryAfter = Math.max(outcome.msBeforeNext, 1) / 1000;
@@ -101,7 +95,12 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
 
   // A limit that cannot be checked lets the call through: createJob and
   // startJob work without Redis (the reconciler queues what Redis missed),
-  // and refusing them would turn a Redis outage into an API outage.
+  // and refusing them would turn a Redis outage into an API outage. Only an
+  // error counts: a Redis that is reconnecting (refused at once) or that does
+  // not answer within the connection's command timeout. A slow answer is
+  // waited for; a deadline of our own would expire whenever this process is
+  // busy, and a flood of calls keeps it busy, switching the limit off exactly
+  // when it is needed.
   function failOpen(operation: RateLimitedOperation, error: unknown) {
     options.onUnavailable(operation);
     options.logger.warn({ err: error, operation }, 'rate limit not checked; call allowed');
@@ -131,21 +130,4 @@ function createBucket(redis: Redis, keyPrefix: string, bucket: BucketOptions): R
     duration: Math.max(1, Math.round((extra * step.duration) / step.points)),
   });
   return new BurstyRateLimiter(steady, burst);
-}
-
-async function withTimeout(
-  consumed: Promise<unknown>,
-  timeoutMs: number,
-): Promise<'allowed' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  // A late answer is dropped; a late rejection must not go unhandled.
-  consumed.catch(() => {});
-  try {
-    return await Promise.race([consumed.then(() => 'allowed' as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

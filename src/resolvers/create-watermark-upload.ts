@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Builder } from '../schema/builder.ts';
+import { RateLimitedError } from '../schema/errors.ts';
 import type { JobTypes, UploadGrant } from '../schema/job-types.ts';
 import { WATERMARK_MAX_BYTES, watermarkKey } from '../jobs/watermark-assets.ts';
 
@@ -30,8 +31,15 @@ export function registerCreateWatermarkUpload(builder: Builder, types: JobTypes)
       type: Payload,
       description: 'Reserves a watermark image for the caller and returns where to upload it. ' +
         'Only jobs of the same owner can use it; any number of them may.',
+      errors: {
+        types: [RateLimitedError],
+        directResult: true,
+        union: { name: 'CreateWatermarkUploadResult' },
+      },
       resolve: async (_root, _args, ctx) => {
         const owner = ctx.requireOwner();
+        // A grant is storage a caller can fill: it draws on the createJob bucket.
+        await ctx.rateLimits.consume('createJob', owner);
         const assetId = randomUUID();
         const grant = await ctx.storage.presignUpload(
           watermarkKey(owner, assetId),

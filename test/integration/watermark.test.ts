@@ -10,7 +10,11 @@ const setup = useTestApp();
 const SOURCE = 'kodak/kodim23.png'; // 768 × 512; outputs here are 400 × 267
 
 const CREATE_WATERMARK_UPLOAD = `mutation {
-  createWatermarkUpload { assetId upload { url method headers { name value } expiresAt } }
+  createWatermarkUpload {
+    ... on WatermarkUploadPayload {
+      assetId upload { url method headers { name value } expiresAt }
+    }
+  }
 }`;
 
 const REJECTED = `mutation ($id: ID!) {
