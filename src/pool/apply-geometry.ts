@@ -20,6 +20,8 @@ export async function toPixels(image: Sharp): Promise<DecodedSource & { info: Ou
   return { pixels: data, width: info.width, height: info.height, channels: info.channels, info };
 }
 
+const MIN_TRIM_SIDE = 3;
+
 /** What trim found in one frame, applied as it is to the others. */
 async function trimOnce(
   pixels: DecodedSource,
@@ -27,6 +29,14 @@ async function trimOnce(
   decided: GeometryDecisions,
 ): Promise<DecodedSource> {
   if (decided.trim !== undefined) return toPixels(fromPixels(pixels).extract(decided.trim));
+
+  // libvips refuses to trim an image under 3 × 3 pixels; there is no border
+  // to take off one that small, so it is kept whole.
+  const { width, height } = pixels;
+  if (width < MIN_TRIM_SIDE || height < MIN_TRIM_SIDE) {
+    decided.trim = { left: 0, top: 0, width, height };
+    return pixels;
+  }
 
   const trimmed = await toPixels(fromPixels(pixels).trim({ threshold }));
   // sharp reports the offsets as negative numbers: where the old origin now lies.

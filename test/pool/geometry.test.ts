@@ -80,6 +80,14 @@ describe('trim', () => {
     expect(await inspectOutput(output.data)).toMatchObject({ width: 80, height: 100 });
     expect(await perceptualDistance(output.data, reference)).toBeLessThan(3);
   });
+
+  it('keeps an image too small to trim (under 3 × 3) whole, as the job asked', async () => {
+    const crop = { left: 0, top: 0, width: 2, height: 2 };
+    const spec = outputSpec('t', 'PNG', geometry({ crop, trim: { threshold: 10 } }));
+    const output = await makeOne('kodak/kodim23.png', spec);
+
+    expect(await inspectOutput(output.data)).toMatchObject({ width: 2, height: 2 });
+  });
 });
 
 describe('rotate, flip and flop', () => {
