@@ -119,7 +119,7 @@ export interface ProcessTask {
 
 /** A stand-in a client can show before the image loads. */
 export interface Placeholder {
-  /** "#rrggbb": the source's most common colour. */
+  /** "#rrggbb": the most common colour of the source's visible pixels. */
   dominantColour: string;
   /** Base64 ThumbHash of the upright source: a ~25-byte blurred preview with its aspect. */
   thumbHash: string;

@@ -68,7 +68,7 @@ export function registerJobTypes(builder: Builder, { JobStatusEnum }: ErrorTypes
     description: 'What a client can show while the image loads.',
     fields: (t) => ({
       dominantColour: t.exposeString('dominantColour', {
-        description: 'The most common colour of the source, as #rrggbb.',
+        description: 'The most common colour of the source\'s visible pixels, as #rrggbb.',
       }),
       thumbHash: t.exposeString('thumbHash', {
         description:

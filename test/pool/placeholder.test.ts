@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+
 import sharp from 'sharp';
 import { thumbHashToApproximateAspectRatio, thumbHashToRGBA } from 'thumbhash';
 import { describe, expect, it } from 'vitest';
 
 import { processImage } from '../../src/pool/process-task.ts';
-import { assertOk, direct, makeTask, outputSpec, perceptualDistance } from './corpus.ts';
+import { CORPUS, assertOk, direct, makeTask, outputSpec, perceptualDistance } from './corpus.ts';
 
 /** The ThumbHash drawn back as a PNG, to compare with the source. */
 async function drawn(thumbHash: string): Promise<ArrayBuffer> {
@@ -45,5 +47,34 @@ describe('placeholders', () => {
     const expected = `#${hex(dominant.r)}${hex(dominant.g)}${hex(dominant.b)}`;
 
     expect(placeholder?.dominantColour).toBe(expected);
+  });
+
+  it('take the dominant colour from the visible pixels of a transparent source', async () => {
+    const file = 'sharp/rotating-squares.gif'; // coloured squares on a clear ground
+    const task = makeTask(file, [outputSpec('p', 'PNG')]);
+    const { placeholder } = assertOk(await processImage({ ...task, placeholders: true }));
+    const colour = placeholder?.dominantColour ?? '';
+    const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(colour.slice(at, at + 2), 16));
+
+    // The mean colour of the pixels one can see on the first frame.
+    const { data } = await sharp(readFileSync(new URL(file, CORPUS)))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const sums = [0, 0, 0];
+    let seen = 0;
+    for (let at = 0; at < data.length; at += 4) {
+      if ((data[at + 3] ?? 0) < 128) continue;
+      for (const channel of [0, 1, 2]) {
+        sums[channel] = (sums[channel] ?? 0) + (data[at + channel] ?? 0);
+      }
+      seen += 1;
+    }
+    const mean = sums.map((sum) => sum / seen);
+
+    expect(seen).toBeGreaterThan(0);
+    [r, g, b].forEach((value, channel) => {
+      expect(Math.abs((value ?? 0) - (mean[channel] ?? 0))).toBeLessThan(48);
+    });
   });
 });
