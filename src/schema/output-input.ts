@@ -122,7 +122,7 @@ export function checkOutputs(
     const geometry = checkGeometry(output.geometry, report);
     const adjust = checkAdjust(output.adjust, report);
     const encoding = checkEncoding(output, usable, report);
-    const keepMetadata = checkMetadata(output.keepMetadata);
+    const keepMetadata = checkMetadata(output.keepMetadata, usable, report);
     const watermark = checkWatermark(output.watermark, report);
     return {
       id: output.id,

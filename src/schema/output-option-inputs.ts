@@ -96,7 +96,9 @@ export function registerOutputOptionInputs(builder: Builder) {
         description: 'Grey levels only (still an sRGB image).',
       }),
       modulate: t.field({ type: ModulateInput }),
-      tint: t.string({ description: `Keeps the luminance, takes the colour from ${COLOUR}` }),
+      tint: t.string({
+        description: `Keeps the luminance and takes its colour from this one. ${COLOUR}`,
+      }),
       gamma: t.float({
         description: `Tone curve, output = input^(1/gamma), ${R.gamma.text}: brightens midtones.`,
       }),
@@ -180,18 +182,20 @@ export function registerOutputOptionInputs(builder: Builder) {
       }),
       exif: t.boolean({
         defaultValue: false,
-        description: "Keep the source's EXIF, with its orientation reset to upright.",
+        description: "Keep the source's EXIF, with its orientation reset to upright. Not for " +
+          'GIF or TIFF outputs, which carry no EXIF.',
       }),
       copyright: t.boolean({
         defaultValue: false,
-        description: "Keep only the source's EXIF Copyright (and Artist) text.",
+        description: "Keep only the source's EXIF Copyright (and Artist) text. Not for GIF or " +
+          'TIFF outputs.',
       }),
       gainMap: t.boolean({
         defaultValue: false,
         description: "Keep the source's Ultra HDR gain map, resized with the image. JPEG " +
           'outputs of a JPEG source that has one, with crop, flip, flop and resize (no trim, ' +
-          'rotate, gravity or adjust); otherwise the output is made without it. Costs a ' +
-          'second decode of the source for each such output.',
+          'rotate, gravity, adjust or watermark); otherwise the output is made without it. ' +
+          'Costs a second decode of the source for each such output.',
       }),
     }),
   });

@@ -199,8 +199,22 @@ function checkGif(args: EncodingArgs['gif'], report: ReportIssue): EncodingSpec[
   };
 }
 
-export function checkMetadata(args: Maybe<MetadataArgs>): MetadataSpec | null {
+/** libvips writes no EXIF block to GIF, nor to TIFF from our pipeline. */
+const WITHOUT_EXIF = new Set(['GIF', 'TIFF']);
+
+export function checkMetadata(
+  args: Maybe<MetadataArgs>,
+  usable: readonly string[],
+  report: ReportIssue,
+): MetadataSpec | null {
   if (args === null || args === undefined) return null;
+  const format = usable.find((candidate) => WITHOUT_EXIF.has(candidate));
+  for (const field of ['exif', 'copyright'] as const) {
+    if (format !== undefined && args[field] === true) {
+      report(['keepMetadata', field], `${format} outputs carry no EXIF`,
+        'false, or a JPEG, PNG, WEBP, AVIF or AUTO output', true);
+    }
+  }
   const spec: MetadataSpec = {
     icc: args.icc ?? false,
     exif: args.exif ?? false,

@@ -43,7 +43,8 @@ export function registerWatermarkInput(builder: Builder, types: Pick<JobTypes, '
       font: t.string({
         defaultValue: DEFAULT_FONT,
         description: 'A font family installed on the server (e.g. "DejaVu Sans", "Serif"); ' +
-          'an unknown family falls back to the default sans-serif.',
+          'an unknown family falls back to the default sans-serif. 1-64 of A-Z a-z space _ -, ' +
+          'starting with a letter: no digits, which Pango would read as a size.',
       }),
     }),
   });

@@ -22,6 +22,18 @@ function issuesOf(output: Output) {
 const specOf = (output: Output) => validateCreateJob({ outputs: [output] }, LIMITS).outputs?.[0];
 
 describe('output option validation', () => {
+  it('refuses EXIF and copyright for GIF and TIFF outputs, which carry no EXIF', () => {
+    const keepMetadata = { exif: true, copyright: true };
+    expect(issuesOf({ id: 'o', format: 'GIF', keepMetadata })).toEqual([
+      expect.objectContaining({ path: ['outputs', '0', 'keepMetadata', 'exif'] }),
+      expect.objectContaining({ path: ['outputs', '0', 'keepMetadata', 'copyright'] }),
+    ]);
+    expect(issuesOf({ id: 'o', format: 'TIFF', keepMetadata: { exif: true } })).toHaveLength(1);
+    expect(specOf({ id: 'o', format: 'WEBP', keepMetadata })?.keepMetadata).toMatchObject(
+      keepMetadata,
+    );
+  });
+
   it('keeps only the groups asked for, with their defaults filled in', () => {
     const spec = specOf({
       id: 'o',
