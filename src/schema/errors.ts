@@ -33,7 +33,7 @@ export function collectIssues() {
         path: path.map(String),
         message,
         accepted,
-        received: JSON.stringify(received) ?? 'undefined',
+        received: asJson(received),
       });
     },
     throwIfAny: () => {
@@ -201,4 +201,10 @@ export function registerErrorTypes(builder: Builder) {
   });
 
   return { JobStatusEnum };
+}
+
+/** JSON, except for what JSON has no word for: Infinity, -Infinity and NaN are named. */
+function asJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? 'undefined';
 }

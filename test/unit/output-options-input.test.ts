@@ -22,6 +22,11 @@ function issuesOf(output: Output) {
 const specOf = (output: Output) => validateCreateJob({ outputs: [output] }, LIMITS).outputs?.[0];
 
 describe('output option validation', () => {
+  it('names a value JSON cannot spell, such as an overflowing float', () => {
+    const [issue] = issuesOf({ id: 'o', format: 'PNG', adjust: { blur: Infinity } });
+    expect(issue).toMatchObject({ path: ['outputs', '0', 'adjust', 'blur'], received: 'Infinity' });
+  });
+
   it('refuses EXIF and copyright for GIF and TIFF outputs, which carry no EXIF', () => {
     const keepMetadata = { exif: true, copyright: true };
     expect(issuesOf({ id: 'o', format: 'GIF', keepMetadata })).toEqual([
