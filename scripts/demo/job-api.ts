@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { z } from 'zod';
 
 import type { GraphQLClient } from './graphql-client.ts';
@@ -53,6 +55,17 @@ const SourceRejectedSchema = z.object({
 
 export type SourceRejected = z.infer<typeof SourceRejectedSchema>;
 
+/** The caller's bucket is empty: the same call may succeed `retryAfter` seconds later. */
+const RateLimitedSchema = z.object({
+  __typename: z.literal('RateLimitedError'),
+  retryAfter: z.number(),
+  ...ErrorFields,
+});
+
+/** A failure reported by its name and message. */
+const otherError = <Name extends string>(name: Name) =>
+  z.object({ __typename: z.literal(name), ...ErrorFields });
+
 const CreateJobSchema = z.object({
   createJob: z.discriminatedUnion('__typename', [
     z.object({
@@ -60,17 +73,21 @@ const CreateJobSchema = z.object({
       job: JobSchema,
       upload: UploadGrantSchema.nullable(),
     }),
-    z.object({ __typename: z.literal('InvalidInputError'), ...ErrorFields }),
     SourceRejectedSchema,
+    RateLimitedSchema,
+    otherError('InvalidInputError'),
+    otherError('PresetNotFoundError'),
   ]),
 });
 
 const StartJobSchema = z.object({
   startJob: z.discriminatedUnion('__typename', [
     JobSchema.extend({ __typename: z.literal('Job') }),
-    z.object({ __typename: z.literal('JobNotFoundError'), ...ErrorFields }),
-    z.object({ __typename: z.literal('JobStateError'), ...ErrorFields }),
     SourceRejectedSchema,
+    RateLimitedSchema,
+    otherError('JobNotFoundError'),
+    otherError('JobStateError'),
+    otherError('WatermarkRejectedError'),
   ]),
 });
 
@@ -85,6 +102,7 @@ const CREATE_JOB = `mutation CreateJob($input: CreateJobInput!) {
     }
     ... on Error { message }
     ... on SourceRejectedError { code detectedFormat }
+    ... on RateLimitedError { retryAfter }
   }
 }`;
 
@@ -94,6 +112,7 @@ const START_JOB = `mutation StartJob($id: ID!) {
     ... on Job { ${JOB_FIELDS} }
     ... on Error { message }
     ... on SourceRejectedError { code detectedFormat }
+    ... on RateLimitedError { retryAfter }
   }
 }`;
 
@@ -122,8 +141,8 @@ export function createJobApi(client: GraphQLClient): JobApi {
   return {
     async createJob(signal) {
       const input = { outputs: outputInputs() };
-      const data = CreateJobSchema.parse(await client.request(CREATE_JOB, { input }, signal));
-      const result = data.createJob;
+      const result = await whenAllowed(signal, async () =>
+        CreateJobSchema.parse(await client.request(CREATE_JOB, { input }, signal)).createJob);
       if (result.__typename !== 'CreateJobPayload') {
         throw new Error(`createJob returned ${result.__typename}: ${result.message}`);
       }
@@ -132,8 +151,8 @@ export function createJobApi(client: GraphQLClient): JobApi {
     },
 
     async startJob(id, signal) {
-      const data = StartJobSchema.parse(await client.request(START_JOB, { id }, signal));
-      const result = data.startJob;
+      const result = await whenAllowed(signal, async () =>
+        StartJobSchema.parse(await client.request(START_JOB, { id }, signal)).startJob);
       if (result.__typename === 'Job') return { kind: 'queued', job: result };
       if (result.__typename === 'SourceRejectedError') return { kind: 'rejected', error: result };
       throw new Error(`startJob returned ${result.__typename}: ${result.message}`);
@@ -146,3 +165,26 @@ export function createJobApi(client: GraphQLClient): JobApi {
     },
   };
 }
+
+/**
+ * Runs a call again, after the wait it names, for as long as it answers
+ * RateLimitedError: the demo sends more jobs than a caller's burst allows.
+ */
+async function whenAllowed<Result extends { __typename: string }>(
+  signal: AbortSignal,
+  call: () => Promise<Result>,
+): Promise<Exclude<Result, { __typename: 'RateLimitedError' }>> {
+  for (;;) {
+    const result = await call();
+    if (!isRateLimited(result)) {
+      return result as Exclude<Result, { __typename: 'RateLimitedError' }>;
+    }
+    await sleep(Math.ceil(result.retryAfter * 1000), null, { signal });
+  }
+}
+
+function isRateLimited(result: { __typename: string }): result is RateLimited {
+  return result.__typename === 'RateLimitedError';
+}
+
+type RateLimited = z.infer<typeof RateLimitedSchema>;
