@@ -53,13 +53,17 @@ export function escapeMarkup(text: string): string {
   return text.replace(/[&<>"']/g, (char) => MARKUP[char] ?? char);
 }
 
+/** The output within its margins: no mark is drawn larger than this. */
+function markRoom(spec: WatermarkSpec, output: Box): Box {
+  const inner = (side: number) => (side - 2 * spec.margin >= 1 ? side - 2 * spec.margin : side);
+  return { width: inner(output.width), height: inner(output.height) };
+}
+
 /** The box the mark is fitted into: `size` of the output's width, within its margins. */
 function markBox(spec: WatermarkSpec, output: Box): Box {
-  const inner = (side: number) => (side - 2 * spec.margin >= 1 ? side - 2 * spec.margin : side);
-  return {
-    width: Math.max(1, Math.min(inner(output.width), Math.round(spec.size * output.width))),
-    height: inner(output.height),
-  };
+  const room = markRoom(spec, output);
+  const width = Math.max(1, Math.min(room.width, Math.round(spec.size * output.width)));
+  return { width, height: room.height };
 }
 
 /**
@@ -89,14 +93,37 @@ async function renderText(text: string, font: string, box: Box) {
     .toBuffer({ resolveWithObject: true });
 }
 
+/**
+ * The text's coverage at `fontSize` output pixels (Pango's points at 72 dpi),
+ * scaled down to fit inside `room` when it is larger.
+ */
+async function renderTextAt(text: string, font: string, fontSize: number, room: Box) {
+  if (fontSize < MIN_MARK_SIDE) return null;
+  const description = `${font} ${fontSize}`;
+  const drawn = await sharp({ text: { text: escapeMarkup(text), font: description, dpi: 72 } })
+    .extractChannel(0)
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = drawn.info;
+  if (width <= room.width && height <= room.height) return drawn;
+
+  return sharp(drawn.data, { raw: { width, height, channels: 1 } })
+    .resize(room.width, room.height, { fit: 'inside' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+}
+
 async function textMark(
   mark: Extract<WatermarkSpec['mark'], { kind: 'text' }>,
   box: Box,
+  room: Box,
   opacity: number,
 ): Promise<Mark | null> {
   let coverage;
   try {
-    coverage = await renderText(mark.text, mark.font, box);
+    coverage = mark.fontSize === undefined
+      ? await renderText(mark.text, mark.font, box)
+      : await renderTextAt(mark.text, mark.font, mark.fontSize, room);
   } catch (error: unknown) {
     // Validated text should always lay out; if Pango still refuses it, the job
     // fails with a code rather than retrying the same text until it gives up.
@@ -178,7 +205,7 @@ export async function applyWatermark(
   const box = markBox(spec, pixels);
   const mark =
     spec.mark.kind === 'text'
-      ? await textMark(spec.mark, box, spec.opacity)
+      ? await textMark(spec.mark, box, markRoom(spec, pixels), spec.opacity)
       : await imageMark(spec.mark.assetId, box, spec.opacity, context);
   if (mark === null) return pixels;
 

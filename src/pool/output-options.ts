@@ -127,6 +127,11 @@ export interface WatermarkSpec {
         colour: Rgba;
         /** A font family; Pango falls back to a default when it is not installed. */
         font: string;
+        /**
+         * Output pixels; the text is drawn at this size (shrunk to fit the
+         * output) instead of being fitted to `size`. Absent in older specs.
+         */
+        fontSize?: number;
       }
     | {
         kind: 'image';

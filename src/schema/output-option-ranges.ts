@@ -39,6 +39,9 @@ export const OPTION_RANGES = {
   // Under 1% of the width a mark is a few pixels of noise.
   watermarkSize: range(0.01, 1, 0.2),
   watermarkOpacity: range(0, 1, 0.5),
+  // Output pixels. 100 characters at 512 px lay out as a ~50000-px line of
+  // coverage (~25 MB), which is then scaled to fit the output.
+  watermarkFontSize: range(4, 512, 24),
   // GIF's palette is at most 256 entries; cgif needs at least 2.
   gifColours: range(2, 256, 256),
   gifDither: range(0, 1, 1),

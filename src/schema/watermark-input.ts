@@ -7,7 +7,12 @@ import { checkColour, COLOUR_ACCEPTED, type ReportIssue } from './validate-outpu
 type Maybe<T> = T | null | undefined;
 
 export interface WatermarkArgs {
-  text?: Maybe<{ text: string; colour?: Maybe<string>; font?: Maybe<string> }>;
+  text?: Maybe<{
+    text: string;
+    colour?: Maybe<string>;
+    font?: Maybe<string>;
+    fontSize?: Maybe<number>;
+  }>;
   image?: Maybe<{ assetId: string | number }>;
   gravity?: Maybe<Position>;
   margin?: Maybe<number>;
@@ -29,7 +34,8 @@ const DEFAULT_GRAVITY: Position = 'RIGHT_BOTTOM';
 
 export function registerWatermarkInput(builder: Builder, types: Pick<JobTypes, 'PositionEnum'>) {
   const WatermarkTextInput = builder.inputType('WatermarkTextInput', {
-    description: 'A line of text, fitted to the watermark size: Pango picks the font size.',
+    description: 'A line of text: fitted to the watermark `size` (Pango picks the font size), ' +
+      'or drawn at `fontSize`.',
     fields: (t) => ({
       text: t.string({
         required: true,
@@ -45,6 +51,11 @@ export function registerWatermarkInput(builder: Builder, types: Pick<JobTypes, '
         description: 'A font family installed on the server (e.g. "DejaVu Sans", "Serif"); ' +
           'an unknown family falls back to the default sans-serif. 1-64 of A-Z a-z space _ -, ' +
           'starting with a letter: no digits, which Pango would read as a size.',
+      }),
+      fontSize: t.int({
+        description: `The font size in output pixels, ${R.watermarkFontSize.text}. When set, ` +
+          'the watermark `size` does not apply to the text; text that would not fit inside ' +
+          'the output (within its margin) is scaled down until it does.',
       }),
     }),
   });
@@ -128,7 +139,11 @@ function checkMark(args: WatermarkArgs, report: ReportIssue): WatermarkSpec['mar
       '1-64 of A-Z a-z space _ -, starting with a letter', font.slice(0, 65));
   }
   const colour = checkColour(text?.colour ?? '#ffffff', ['watermark', 'text', 'colour'], report);
-  return { kind: 'text', text: value, colour, font };
+  const fontSize = text?.fontSize ?? null;
+  if (fontSize !== null && !inRange(fontSize, R.watermarkFontSize)) {
+    report(['watermark', 'text', 'fontSize'], 'out of range', R.watermarkFontSize.text, fontSize);
+  }
+  return { kind: 'text', text: value, colour, font, ...(fontSize === null ? {} : { fontSize }) };
 }
 
 /** The watermark of one output, or null when it asks for none. */

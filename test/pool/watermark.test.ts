@@ -68,6 +68,24 @@ async function run(
   return { plain: outputData(result, 'plain'), marked };
 }
 
+/** How many rows, from the first to the last, differ from the plain output. */
+async function changedRows(data: ArrayBuffer, plain: ArrayBuffer): Promise<number> {
+  const decode = (bytes: ArrayBuffer) =>
+    sharp(new Uint8Array(bytes)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const [a, b] = await Promise.all([decode(data), decode(plain)]);
+  const rowBytes = a.info.width * 3;
+  const rows: number[] = [];
+  for (let row = 0; row < a.info.height; row += 1) {
+    for (let at = row * rowBytes; at < (row + 1) * rowBytes; at += 1) {
+      if (Math.abs((a.data[at] ?? 0) - (b.data[at] ?? 0)) > 40) {
+        rows.push(row);
+        break;
+      }
+    }
+  }
+  return rows.length === 0 ? 0 : Math.max(...rows) - Math.min(...rows) + 1;
+}
+
 /** Mean red, green and blue of one region of an encoded image. */
 async function regionMeans(data: ArrayBuffer, region: Region): Promise<number[]> {
   const crop = await sharp(new Uint8Array(data)).extract(region).removeAlpha().png().toBuffer();
@@ -150,6 +168,27 @@ describe('watermark', () => {
     expect(g1 - g0).toBeGreaterThan(15);
     expect(r1).toBeLessThanOrEqual(r0);
     expect(await regionShift(green, plain, LEFT_TOP)).toBe(0);
+  });
+
+  it('draws text at its font size in output pixels, shrunk only to fit the output', async () => {
+    const sized = (fontSize: number) =>
+      mark({ mark: { ...text('PixelFlow'), fontSize }, gravity: 'LEFT_TOP', margin: 0 });
+    const { plain, marked } = await run({
+      small: sized(16),
+      large: sized(48),
+      huge: sized(512),
+    });
+    const small = await changedRows(marked.small ?? plain, plain);
+    const large = await changedRows(marked.large ?? plain, plain);
+    const huge = await changedRows(marked.huge ?? plain, plain);
+
+    // Ink is a little less than the font size: "PixelFlow" has no descender but "p".
+    expect(small).toBeGreaterThanOrEqual(8);
+    expect(small).toBeLessThanOrEqual(24);
+    expect(large).toBeGreaterThanOrEqual(2.5 * small);
+    // 512 px text is ~2500 px wide: scaled to the 400-px output, not cut off.
+    expect(huge).toBeGreaterThan(large);
+    expect(huge).toBeLessThan(267);
   });
 
   it('treats user text as text, never as Pango markup', async () => {

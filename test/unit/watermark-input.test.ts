@@ -74,6 +74,14 @@ describe('watermark validation', () => {
     ]);
   });
 
+  it('keeps a font size in range, and names one out of range', () => {
+    expect(specOf({ text: { text: 'a', fontSize: 36 } })?.mark).toMatchObject({ fontSize: 36 });
+    expect(issuesOf({ text: { text: 'a', fontSize: 3 } })).toEqual([
+      { path: ['outputs', '0', 'watermark', 'text', 'fontSize'], message: 'out of range',
+        accepted: '4..512', received: '3' },
+    ]);
+  });
+
   it('refuses empty, overlong and control-character text, odd fonts and bad colours', () => {
     const path = (field: string) => ['outputs', '0', 'watermark', 'text', field];
     for (const text of ['', '   ', 'x'.repeat(101), 'a\nb', 'a\u0000b']) {
