@@ -101,11 +101,13 @@ describe('shutting a replica down', () => {
     let closed: Promise<void> | null = null;
 
     const began = Date.now();
-    // Closing A cuts this stream; the job is then followed on B.
+    // Closing A cuts this stream; the job is then followed on B. A closes
+    // first: a B started first could take longer to start than the job takes
+    // to finish on A.
     await followThrough(a.graphqlUrl, id, () => {
       closed = (async () => {
-        b = await start({});
         await a.close();
+        b = await start({});
       })();
     }).catch(() => []);
     await closed;
