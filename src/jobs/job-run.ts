@@ -245,9 +245,8 @@ async function processJob(
 
 /**
  * One output at a time, each let go once written: the storage client copies
- * an object while it sends it, so ten outputs of 200 MB (all a job may ask
- * for) written at once held about three times their size. Takes the outputs
- * out of `outputs` as it goes.
+ * an object while it sends it, so a job's outputs written all at once held
+ * about three times their size. Takes the outputs out of `outputs` as it goes.
  */
 async function storeOutputs(
   job: JobRow,
