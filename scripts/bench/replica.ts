@@ -79,6 +79,7 @@ export async function startReplica(
     ['--import', 'tsx', STORAGE_CHILD.pathname, environment.storageDir],
     {},
   );
+  const prefetch = process.env.DISPATCH_PREFETCH;
   let replica: Child;
   try {
     replica = await startChild([...profileArgs(), '--import', 'tsx', CHILD.pathname], {
@@ -93,7 +94,7 @@ export async function startReplica(
       RATE_LIMIT_CREATE_PER_MINUTE: '0',
       RATE_LIMIT_START_PER_MINUTE: '0',
       // Passed through so a run can try prefetching (off by default).
-      ...(process.env.DISPATCH_PREFETCH ? { DISPATCH_PREFETCH: process.env.DISPATCH_PREFETCH } : {}),
+      ...(prefetch ? { DISPATCH_PREFETCH: prefetch } : {}),
       ...overrides,
     });
   } catch (error: unknown) {

@@ -3,6 +3,8 @@ import type { Revision } from '../bench/revision.ts';
 import type { ScenarioResult } from './run-scenario.ts';
 import type { Limits } from './scenarios.ts';
 
+const SMOKE_NOTE = ' (smoke: limits scaled down, figures not for quoting)';
+
 export interface MemoryResults {
   schemaVersion: 1;
   command: string;
@@ -32,7 +34,7 @@ function outcomes(result: ScenarioResult): string {
 export function renderMemoryMarkdown(results: MemoryResults): string {
   const { machine, limits } = results;
   const lines = [
-    `# Memory budget${results.smoke ? ' (smoke: limits scaled down, figures not for quoting)' : ''}`,
+    `# Memory budget${results.smoke ? SMOKE_NOTE : ''}`,
     '',
     `\`${results.command}\` on ${results.startedAt}, ${results.durationSeconds} s.`,
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
@@ -46,7 +48,8 @@ export function renderMemoryMarkdown(results: MemoryResults): string {
       `MAX_OUTPUTS_PER_JOB ${limits.maxOutputsPerJob}, ` +
       `MAX_JOB_OUTPUT_PIXELS ${limits.maxJobOutputPixels}. Idle RSS ${results.idleRssMiB} MiB.`,
     '',
-    '| scenario | what | jobs (clients) | outcomes | peak RSS | VmHWM so far | wall | replica CPU |',
+    '| scenario | what | jobs (clients) | outcomes | peak RSS | VmHWM so far | wall | ' +
+      'replica CPU |',
     '|---|---|---:|---|---:|---:|---:|---:|',
     ...results.scenarios.map(
       (s) =>

@@ -47,6 +47,7 @@ const CORPUS_OUTPUTS = [
   { id: 'full', format: 'PNG' },
 ];
 
+const mebibytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const copy = (bytes: Uint8Array) => new Uint8Array(bytes);
 
 async function readManifest(corpusDir: string): Promise<string[]> {
@@ -99,7 +100,7 @@ export async function worstScenarios(
     const input = await prepareWorstInput(kind, corpusDir, inputDir, inputSide);
     scenarios.push({
       name: `max-input-${kind}`,
-      about: `${inputSide}×${inputSide} ${kind} (${(input.bytes.length / 2 ** 20).toFixed(1)} MiB),` +
+      about: `${inputSide}×${inputSide} ${kind} (${mebibytes(input.bytes.length)} MiB),` +
         ' typical outputs',
       jobs: twice({
         label: input.name,

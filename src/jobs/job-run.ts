@@ -6,12 +6,7 @@ import type { JobOutputRow, JobRow } from '../infra/tables.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, JobOutcome } from '../metrics.ts';
 import { isWorkerExitError } from '../pool/create-pool.ts';
-import type {
-  OutputFormat,
-  ProcessedOutput,
-  ProcessResult,
-  ProcessTask,
-} from '../pool/task.ts';
+import type { ProcessResult, ProcessTask } from '../pool/task.ts';
 import { LeaseLostError, type Lease, type LeasedQueue } from '../queue/leased-queue.ts';
 import type { JobErrorCode } from './job-error-code.ts';
 import type { JobEvents } from './job-events.ts';
@@ -19,6 +14,7 @@ import type { JobSnapshot } from './job-snapshot.ts';
 import type { JobTransitions, StoredOutput } from './job-transitions.ts';
 import { readWatermarks, watermarkAssets } from './watermark-assets.ts';
 import { inJobSpan, jobStep, recordJobError } from './job-spans.ts';
+import { storeOutputs } from './store-outputs.ts';
 import { writeThroughOutage } from './write-through-outage.ts';
 
 export interface JobRunOptions {
@@ -67,18 +63,6 @@ export class JobCanceledSignal extends Error {
     this.name = 'JobCanceledSignal';
   }
 }
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  JPEG: 'image/jpeg',
-  PNG: 'image/png',
-  WEBP: 'image/webp',
-  AVIF: 'image/avif',
-  GIF: 'image/gif',
-  TIFF: 'image/tiff',
-};
-
-export const outputKey = (jobId: string, outputId: string, format: OutputFormat) =>
-  `outputs/${jobId}/${outputId}.${format.toLowerCase()}`;
 
 /**
  * Runs one leased job to an outcome: claim it in Postgres, keep the lease
@@ -218,7 +202,7 @@ async function processJob(
 
   signal.throwIfAborted();
   const stored = await jobStep('job.outputs.upload', () =>
-    storeOutputs(job, result.outputs, deps));
+    storeOutputs(deps.storage, job.id, result.outputs));
 
   const usage = {
     pixelsProcessed: result.pixelsProcessed,
@@ -241,29 +225,6 @@ async function processJob(
   const outputs: JobOutputRow[] = stored.map((output) => ({ jobId: job.id, ...output }));
   await publish(deps, { job: succeeded, outputs, outputsDone: outputs.length });
   return 'succeeded';
-}
-
-/**
- * One output at a time, each let go once written: the storage client copies
- * an object while it sends it, so a job's outputs written all at once held
- * about three times their size. Takes the outputs out of `outputs` as it goes.
- */
-async function storeOutputs(
-  job: JobRow,
-  outputs: ProcessedOutput[],
-  deps: JobRunDeps,
-): Promise<StoredOutput[]> {
-  const stored: StoredOutput[] = [];
-  for (let output = outputs.shift(); output !== undefined; output = outputs.shift()) {
-    const data = new Uint8Array(output.data);
-    const storageKey = outputKey(job.id, output.id, output.format);
-    await deps.storage.write(storageKey, data, CONTENT_TYPES[output.format]);
-    const { id: outputId, format, width, height, frames, loopCount, durationMs } = output;
-    const bytes = data.byteLength;
-    const playback = { frames, loopCount, durationMs };
-    stored.push({ outputId, format, width, height, ...playback, bytes, storageKey });
-  }
-  return stored;
 }
 
 async function readSource(

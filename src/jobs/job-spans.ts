@@ -24,7 +24,9 @@ export function inJobSpan(job: JobRow, work: () => Promise<JobOutcome>): Promise
     async (span) => {
       const outcome = await work();
       span.setAttribute('pixelflow.job.outcome', outcome);
-      if (outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: 'job failed' });
+      if (outcome === 'failed') {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'job failed' });
+      }
       return outcome;
     },
     parent,

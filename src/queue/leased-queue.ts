@@ -149,7 +149,8 @@ export function createLeasedQueue(options: LeasedQueueOptions) {
 
   function release(lease: Lease, delayMs: number) {
     return run(
-      redis, RELEASE, 3, keys.deadlines, keys.tokens, keys.delayed, lease.jobId, lease.token, delayMs,
+      redis, RELEASE, 3, keys.deadlines, keys.tokens, keys.delayed,
+      lease.jobId, lease.token, delayMs,
     );
   }
 }

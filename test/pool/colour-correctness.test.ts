@@ -121,7 +121,7 @@ describe('transparent PNGs to JPEG', () => {
     });
   }
 
-  it('letterbox and see-through pixels alike take the background, over white if clear', async () => {
+  it('letterbox and see-through pixels take the background, over white if clear', async () => {
     const half = { r: 255, g: 0, b: 0, alpha: 0.5 };
     const spec = outputSpec('j', 'JPEG', {
       width: 64,

@@ -23,6 +23,17 @@ export interface TestEnvironment {
   drop(): Promise<void>;
 }
 
+/** Drops a test's private database on the shared server, its connections ended. */
+export async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** A private database, Redis key prefix and storage folder, removed by `drop`. */
 export async function createTestEnvironment(): Promise<TestEnvironment> {
   const name = `pixelflow_test_${randomBytes(6).toString('hex')}`;
@@ -34,13 +45,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     redisPrefix: `${name}:`,
     storageDir,
     async drop() {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.end();
-      }
+      await dropDatabase(name);
       await rm(storageDir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 import { startEmbeddedS3, type EmbeddedS3 } from '../../../src/infra/embedded-s3.ts';
-import { POSTGRES_URL } from '../../support/test-app.ts';
+import { POSTGRES_URL, dropDatabase } from '../../support/test-app.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 import { startReplica, type ReplicaProcess } from './replica-process.ts';
@@ -140,12 +140,3 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
